@@ -1,0 +1,167 @@
+"""Answers that need no account: greetings, topics, ways to pay, outages, the fallback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.reference import outage_numbers, response_values
+from actions.rules.calendar import is_office_open, load_calendar
+from actions.rules.outage import detect_hazard, outage_guidance
+from actions.runtime import note_only
+
+MISUNDERSTOOD = "misunderstood_in_a_row"
+RESET_MISUNDERSTOOD = SlotSet(MISUNDERSTOOD, 0.0)
+
+
+# intent -> (response, note category or None, note summary)
+TOPICS: dict[str, tuple[str, str | None, str]] = {
+    "bot_challenge": ("utter_iamabot", None, ""),
+    "what_can_you_do": ("utter_what_i_can_do", None, ""),
+    "out_of_scope": ("utter_out_of_scope", None, ""),
+    "other_language": (
+        "utter_other_language", "language",
+        "Customer wrote in another language; told in English and Spanish that the assistant "
+        "works in English and that Customer Care has interpreters by phone.",
+    ),
+    "cold_weather_application": (
+        "utter_cold_weather_info", "cold weather rule",
+        "Customer asked about the Cold Weather Rule; explained the protection conditions and "
+        "how to apply, and referred to energy assistance.",
+    ),
+    "disconnection_question": (
+        "utter_disconnection_info", "disconnection",
+        "Customer asked about disconnection; explained notices, cold weather protection, "
+        "dates when disconnection cannot happen and appeals.",
+    ),
+    "military_payment_arrangement": (
+        "utter_military_info", "military payment arrangement",
+        "Customer asked about military payment arrangements (Minn. Stat. 325E.028); explained "
+        "the 10% of income and payment schedule options.",
+    ),
+    "payment_arrangement": (
+        "utter_payment_arrangement_info", "payment arrangement",
+        "Customer asked about payment arrangements; explained payment plans, budget billing "
+        "and referrals to energy assistance and Neighbors Chipping In.",
+    ),
+    "add_third_party_contact": (
+        "utter_third_party_info", "third-party contact",
+        "Customer asked about adding a third-party contact; explained notification contacts "
+        "and authorized persons and how to apply.",
+    ),
+    "list_contacts": (
+        "utter_list_contacts_info", "third-party contact",
+        "Customer asked which contacts are on the account; referred to Customer Care.",
+    ),
+    "remove_third_party_contact": (
+        "utter_list_contacts_info", "third-party contact",
+        "Customer asked to remove a contact; referred to Customer Care.",
+    ),
+    "update_contact_info": (
+        "utter_contact_info_update", "contact information",
+        "Customer asked to update contact information; explained how.",
+    ),
+    "leaving_for_winter": (
+        "utter_leaving_for_winter", "leaving for the winter",
+        "Customer asked about leaving for the winter; explained contact update, away dates, "
+        "backup contact, bill forwarding, e-bills and autopay.",
+    ),
+    "privacy_question": (
+        "utter_privacy_info", "privacy",
+        "Customer asked how their data is handled; answered from the customer data policy.",
+    ),
+    "human_handoff": (
+        "utter_handoff_info", "handoff request",
+        "Customer asked for a person; gave Customer Care's number and hours.",
+    ),
+}
+
+
+def _intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+class ActionAnswerTopic(Action):
+    """Answers a general question with its response and notes the request."""
+
+    def name(self) -> str:
+        return "action_answer_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        response, category, summary = TOPICS.get(_intent(tracker), TOPICS["what_can_you_do"])
+        dispatcher.utter_message(response=response, **response_values())
+        if category is not None:
+            await note_only(tracker, category, summary)
+        return [RESET_MISUNDERSTOOD]
+
+
+class ActionPaymentOptions(Action):
+    def name(self) -> str:
+        return "action_payment_options"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_payment_options", **response_values())
+        await note_only(tracker, "payment options",
+                        "Customer asked how to pay; gave online, phone (no fee), in person, "
+                        "drop box, kiosk and autopay options.")
+        return [RESET_MISUNDERSTOOD]
+
+
+class ActionReportOutage(Action):
+    """Gives the outage numbers for the current hour; an emergency is said first."""
+
+    def name(self) -> str:
+        return "action_report_outage"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        calendar = load_calendar()
+        now = datetime.now(ZoneInfo(calendar.timezone))
+        hazard = detect_hazard(tracker.latest_message.get("text") or "",
+                               tracker.get_slot("hazard"))
+        guidance = outage_guidance(outage_numbers(), office_open=is_office_open(calendar, "customer_care", now),
+                                   hazard=hazard)
+        values = {
+            **response_values(),
+            "water_now": guidance.water_phone,
+            "water_note": "Customer Care is open now" if guidance.water_office_open
+            else "the 24-hour line while Customer Care is closed",
+        }
+        if guidance.emergency == "downed_line":
+            dispatcher.utter_message(response="utter_outage_downed_line", **values)
+        elif guidance.emergency == "water_main_break":
+            dispatcher.utter_message(response="utter_water_main_break", **values)
+        dispatcher.utter_message(response="utter_outage_numbers", **values)
+        summary = "Customer reported an outage; gave electric {0} and water {1}.".format(
+            guidance.electric_phone, guidance.water_phone)
+        if guidance.emergency:
+            summary = f"EMERGENCY ({guidance.emergency.replace('_', ' ')}): " + summary
+        await note_only(tracker, "outage report", summary)
+        return [RESET_MISUNDERSTOOD, SlotSet("hazard", None), SlotSet("utility_service", None)]
+
+
+class ActionDefaultFallback(Action):
+    """Offers the main topics; after two misunderstandings in a row, points to a person."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        misses = float(tracker.get_slot(MISUNDERSTOOD) or 0) + 1
+        if misses >= 2:
+            dispatcher.utter_message(response="utter_misunderstood_twice", **response_values())
+            await note_only(tracker, "handoff request",
+                            "The assistant did not understand the customer twice in a row; "
+                            "referred to Customer Care.")
+            misses = 0
+        else:
+            dispatcher.utter_message(response="utter_default")
+        return [UserUtteranceReverted(), SlotSet(MISUNDERSTOOD, misses)]

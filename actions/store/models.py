@@ -1,0 +1,231 @@
+"""SQLAlchemy models of the account database.
+
+Money is stored exactly (NUMERIC, or text on SQLite) and read back as Decimal. Account notes are append-only:
+nothing in careline updates or deletes a row of ``account_notes``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+class ExactDecimal(TypeDecorator):
+    """NUMERIC where the database has an exact one; text on SQLite, whose NUMERIC is a float.
+
+    Money must round-trip to the cent on every database careline supports.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision, scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(self.precision + 2))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> object:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return str(Decimal(value))
+
+    def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+
+def Money() -> ExactDecimal:  # noqa: N802 - reads like the column type it is
+    return ExactDecimal(12, 2)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    account_number = Column(String(20), primary_key=True)
+    name = Column(String(200), nullable=False)
+    customer_class = Column(String(20), nullable=False, default="residential")
+    phone = Column(String(20))
+    email = Column(String(254))
+    mailing_line1 = Column(String(200))
+    mailing_city = Column(String(100))
+    mailing_state = Column(String(2))
+    mailing_zip = Column(String(10))
+    public_assistance = Column(Boolean, nullable=False, default=False)
+    autopay = Column(Boolean, nullable=False, default=False)
+    budget_enrolled = Column(Boolean, nullable=False, default=False)
+    budget_plan_amount = Column(Money())
+    past_due_balance = Column(Money(), nullable=False, default=Decimal("0.00"))
+    household_size = Column(Integer)
+    military_orders_kind = Column(String(40))
+    military_orders_date = Column(Date)
+
+    premises = relationship("Premise", back_populates="account", order_by="Premise.premise_id")
+    bills = relationship("Bill", back_populates="account", order_by="Bill.bill_date")
+    contacts = relationship("Contact", back_populates="account", order_by="Contact.id")
+    notices = relationship(
+        "DisconnectionNotice", back_populates="account", order_by="DisconnectionNotice.notice_date"
+    )
+
+
+class Premise(Base):
+    """A service address on an account."""
+
+    __tablename__ = "premises"
+
+    premise_id = Column(String(40), primary_key=True)
+    account_number = Column(ForeignKey("accounts.account_number"), nullable=False, index=True)
+    line1 = Column(String(200), nullable=False)
+    city = Column(String(100), nullable=False)
+    state = Column(String(2), nullable=False)
+    zip = Column(String(10), nullable=False)
+    primary_heat = Column(String(40))
+
+    account = relationship("Account", back_populates="premises")
+
+
+class Bill(Base):
+    __tablename__ = "bills"
+
+    bill_id = Column(String(60), primary_key=True)
+    account_number = Column(ForeignKey("accounts.account_number"), nullable=False, index=True)
+    bill_date = Column(Date, nullable=False)
+    period_start = Column(Date, nullable=False)
+    period_end = Column(Date, nullable=False)
+    due_date = Column(Date, nullable=False)
+    previous_balance = Column(Money(), nullable=False)
+    payments = Column(Money(), nullable=False)
+    adjustments = Column(Money(), nullable=False)
+    current_charges = Column(Money(), nullable=False)
+    amount_due = Column(Money(), nullable=False)
+    # Budget billing summary exactly as printed on the bill (plan, actual, previous carry-over).
+    budget_billing = Column(JSON)
+
+    account = relationship("Account", back_populates="bills")
+    services = relationship(
+        "BillService", back_populates="bill", order_by="BillService.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class BillService(Base):
+    """One service section of a bill (electric, water, wastewater, taxes, ...)."""
+
+    __tablename__ = "bill_services"
+
+    id = Column(Integer, primary_key=True)
+    bill_id = Column(ForeignKey("bills.bill_id"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    service = Column(String(40), nullable=False)
+    total = Column(Money(), nullable=False)
+    # Meter reads, usage, unit, rate class, premise: printed details kept as exported.
+    details = Column(JSON, nullable=False, default=dict)
+
+    bill = relationship("Bill", back_populates="services")
+    lines = relationship(
+        "BillLine", back_populates="service", order_by="BillLine.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class BillLine(Base):
+    __tablename__ = "bill_lines"
+
+    id = Column(Integer, primary_key=True)
+    bill_service_id = Column(ForeignKey("bill_services.id"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    code = Column(String(60), nullable=False)
+    description = Column(String(200), nullable=False)
+    quantity = Column(ExactDecimal(14, 4))
+    rate = Column(ExactDecimal(14, 6))
+    amount = Column(Money(), nullable=False)
+
+    service = relationship("BillService", back_populates="lines")
+
+
+class Contact(Base):
+    """A third party on an account: notification-only or an authorized person."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("account_number", "phone", name="uq_contact_phone"),)
+
+    id = Column(Integer, primary_key=True)
+    account_number = Column(ForeignKey("accounts.account_number"), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    name = Column(String(200), nullable=False)
+    relationship_to_customer = Column(String(100))
+    phone = Column(String(20), nullable=False)
+    email = Column(String(254))
+    status = Column(String(30), nullable=False, default="active")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    account = relationship("Account", back_populates="contacts")
+
+
+class DisconnectionNotice(Base):
+    __tablename__ = "disconnection_notices"
+
+    notice_id = Column(String(40), primary_key=True)
+    account_number = Column(ForeignKey("accounts.account_number"), nullable=False, index=True)
+    notice_date = Column(Date, nullable=False)
+    delivery = Column(String(20), nullable=False)
+    amount_past_due = Column(Money(), nullable=False)
+
+    account = relationship("Account", back_populates="notices")
+
+
+class AccountNote(Base):
+    """The utility's record of one contact with a customer. Append-only."""
+
+    __tablename__ = "account_notes"
+    __table_args__ = (Index("ix_notes_account_time", "account_number", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    # Null while the conversation is unverified; ConversationLink ties it to an account later.
+    account_number = Column(ForeignKey("accounts.account_number"), index=False)
+    conversation_id = Column(String(100), index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    channel = Column(String(10), nullable=False)
+    author = Column(String(60), nullable=False)
+    category = Column(String(60), nullable=False)
+    summary = Column(Text, nullable=False)
+    # Guards against the same request being noted twice (retries, replayed webhooks).
+    request_key = Column(String(120), unique=True)
+
+
+class ConversationLink(Base):
+    """Ties an unverified conversation's notes to the account it later verified for."""
+
+    __tablename__ = "conversation_links"
+
+    conversation_id = Column(String(100), primary_key=True)
+    account_number = Column(ForeignKey("accounts.account_number"), primary_key=True)
+    linked_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+

@@ -1,0 +1,1 @@
+"""careline's own Rasa input channels: the web chat page (and, later, Twilio SMS)."""
