@@ -51,7 +51,7 @@ class AssistantProcesses:
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.setdefault("ACTION_SERVER_URL", f"http://127.0.0.1:{self.actions_port}/webhook")
+        env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{self.actions_port}/webhook"
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
         env.update(self.extra_env)
