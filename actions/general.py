@@ -126,7 +126,8 @@ class ActionReportOutage(Action):
         now = datetime.now(ZoneInfo(calendar.timezone))
         hazard = detect_hazard(tracker.latest_message.get("text") or "",
                                tracker.get_slot("hazard"))
-        guidance = outage_guidance(outage_numbers(), office_open=is_office_open(calendar, "customer_care", now),
+        office_open = is_office_open(calendar, "customer_care", now)
+        guidance = outage_guidance(outage_numbers(), office_open=office_open,
                                    hazard=hazard)
         values = {
             **response_values(),
@@ -139,8 +140,8 @@ class ActionReportOutage(Action):
         elif guidance.emergency == "water_main_break":
             dispatcher.utter_message(response="utter_water_main_break", **values)
         dispatcher.utter_message(response="utter_outage_numbers", **values)
-        summary = "Customer reported an outage; gave electric {0} and water {1}.".format(
-            guidance.electric_phone, guidance.water_phone)
+        summary = (f"Customer reported an outage; gave electric {guidance.electric_phone} "
+                   f"and water {guidance.water_phone}.")
         if guidance.emergency:
             summary = f"EMERGENCY ({guidance.emergency.replace('_', ' ')}): " + summary
         await note_only(tracker, "outage report", summary)

@@ -173,9 +173,9 @@ _MILITARY = (
 
 def _outside_period_check(period: PeriodStatus, facts: DisconnectionFacts) -> _Check:
     reason = (
-        f"{' '.join(period.reasons)} The cold weather restrictions (no Fridays, weekends, holidays or "
-        "the day before one, business hours only, 20 days after a mailed notice or 15 after a "
-        "delivered one) apply only during the cold weather period."
+        f"{' '.join(period.reasons)} The cold weather restrictions (no Fridays, weekends, "
+        "holidays or the day before one, business hours only, 20 days after a mailed notice "
+        "or 15 after a delivered one) apply only during the cold weather period."
     )
     if facts.cold_weather_protected:
         reason += " Cold Weather Rule protection likewise covers only the cold weather period."

@@ -47,7 +47,8 @@ def detect_hazard(text: str, hazard_entity: str | None = None) -> str | None:
 
 def outage_guidance(numbers: OutageNumbers, *, office_open: bool,
                     hazard: str | None) -> OutageGuidance:
-    water_phone = numbers.water_office_hours_phone if office_open else numbers.water_after_hours_phone
+    water_phone = (numbers.water_office_hours_phone if office_open
+                   else numbers.water_after_hours_phone)
     reasons = [
         f"Electric outages are taken at {numbers.electric_phone} at any hour.",
         (f"Customer Care is open, so water outages go to {water_phone}."

@@ -1,6 +1,7 @@
 """SQLAlchemy models of the account database.
 
-Money is stored exactly (NUMERIC, or text on SQLite) and read back as Decimal. Account notes are append-only:
+Money is stored exactly (NUMERIC, or text on SQLite) and read back as Decimal.
+Account notes are append-only:
 nothing in careline updates or deletes a row of ``account_notes``.
 """
 
@@ -25,8 +26,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeEngine
 from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeEngine
 
 Base = declarative_base()
 

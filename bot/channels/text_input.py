@@ -30,7 +30,8 @@ def clean_message(text: object) -> tuple[str, bool]:
 # Rasa reads "/intent{...}" as a ready-made intent with entities. Customers may only send
 # the plain shapes our own buttons use; anything else loses its slash and goes through NLU.
 _SAFE_PAYLOAD = re.compile(
-    r'^/[a-z_]{2,40}(\{"(contact_kind|bill_line|utility_service|topic)": ?"[A-Za-z0-9_ -]{1,40}"\})?$'
+    r'^/[a-z_]{2,40}'
+    r'(\{"(contact_kind|bill_line|utility_service|topic)": ?"[A-Za-z0-9_ -]{1,40}"\})?$'
 )
 EMPTY_MESSAGE_PAYLOAD = "/empty_message"
 

@@ -50,7 +50,8 @@ def entity_patterns() -> list[Pattern]:
         # ZIP codes: five digits, optionally ZIP+4.
         _p("zip_code", [{"TEXT": {"REGEX": r"^\d{5}(-\d{4})?$"}}], "zip"),
         # Money: $221.48, $30,000, 30000 dollars, 30k.
-        _p("money", [{"TEXT": "$"}, {"TEXT": {"REGEX": r"^\d[\d,]*(\.\d{1,2})?k?$"}}], "dollar-sign"),
+        _p("money", [{"TEXT": "$"}, {"TEXT": {"REGEX": r"^\d[\d,]*(\.\d{1,2})?k?$"}}],
+           "dollar-sign"),
         _p("money", [{"TEXT": {"REGEX": r"^\$\d[\d,]*(\.\d{1,2})?k?$"}}], "dollar-token"),
         _p(
             "money",
