@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.general import RESET_MISUNDERSTOOD
-from actions.identity import is_verified, start_verification
+from actions.identity import account_in_question, is_verified, start_verification
 from actions.reference import response_values
 from actions.rules.billing import (
     BillExplanation,
@@ -111,11 +111,12 @@ class ActionExplainBill(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         line = _requested_line(tracker)
-        if not is_verified(tracker):
-            if line is not None:
+        account, switch = account_in_question(tracker)
+        if account is None:
+            if line is not None and not is_verified(tracker):
                 return await _explain_line_in_general(dispatcher, tracker, line)
             return _verify_first(dispatcher, tracker, "explain_bill")
-        return await explain_for_verified(dispatcher, tracker, line)
+        return switch + await explain_for_verified(dispatcher, tracker, line, account)
 
 
 class ActionHighBill(Action):
@@ -124,9 +125,10 @@ class ActionHighBill(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        if not is_verified(tracker):
+        account, switch = account_in_question(tracker)
+        if account is None:
             return _verify_first(dispatcher, tracker, "high_bill")
-        return await high_bill_for_verified(dispatcher, tracker)
+        return switch + await high_bill_for_verified(dispatcher, tracker, account)
 
 
 def _verify_first(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -153,9 +155,7 @@ async def _explain_line_in_general(dispatcher: CollectingDispatcher, tracker: Tr
 
 
 async def explain_for_verified(dispatcher: CollectingDispatcher, tracker: Tracker,
-                               line: str | None) -> list[EventType]:
-    account_number = tracker.get_slot("verified_account")
-
+                               line: str | None, account_number: str) -> list[EventType]:
     def work(session: Session) -> dict[str, Any] | None:
         explanation = explain_latest_bill(session, account_number)
         if explanation is None:
@@ -169,9 +169,9 @@ async def explain_for_verified(dispatcher: CollectingDispatcher, tracker: Tracke
         else:
             what = (f"explained amount due ${data['amount_due']} due {data['due_date']} and "
                     "each service's total")
-        write_note(session, tracker, "bill explanation",
-                   f"Bill {data['bill_id']} ({data['period_start']} to {data['period_end']}): "
-                   f"{what}.")
+        period = f"{data['period_start']} to {data['period_end']}"
+        write_note(session, tracker, "bill explanation", account_number=account_number,
+                   summary=f"Bill {data['bill_id']} ({period}): {what}.")
         return data
 
     data = await in_transaction(work)
@@ -191,10 +191,8 @@ async def explain_for_verified(dispatcher: CollectingDispatcher, tracker: Tracke
     return [RESET_MISUNDERSTOOD, SlotSet("pending_request", None)]
 
 
-async def high_bill_for_verified(dispatcher: CollectingDispatcher,
-                                 tracker: Tracker) -> list[EventType]:
-    account_number = tracker.get_slot("verified_account")
-
+async def high_bill_for_verified(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 account_number: str) -> list[EventType]:
     def work(session: Session) -> dict[str, Any] | None:
         explanation = explain_latest_bill(session, account_number)
         if explanation is None:
@@ -207,7 +205,7 @@ async def high_bill_for_verified(dispatcher: CollectingDispatcher,
             top = ", ".join(f"{d['driver']} {d['amount']}" for d in comparison["drivers"][:3])
             summary = (f"Bill {data['bill_id']} compared with {comparison['previous_bill_id']}: "
                        f"change {comparison['change']}; main drivers {top}.")
-        write_note(session, tracker, "high bill", summary)
+        write_note(session, tracker, "high bill", summary, account_number=account_number)
         return data
 
     data = await in_transaction(work)
@@ -266,9 +264,9 @@ class ActionResumeAfterVerification(Action):
                 dispatcher.utter_message(response="utter_verification_locked",
                                          **response_values())
             return [SlotSet("pending_request", None)]
-        dispatcher.utter_message(response="utter_verified",
-                                 account_number=tracker.get_slot("verified_account"))
+        account = tracker.get_slot("verified_account")
+        dispatcher.utter_message(response="utter_verified", account_number=account)
         request = tracker.get_slot("pending_request") or "explain_bill"
         if request == "high_bill":
-            return await high_bill_for_verified(dispatcher, tracker)
-        return await explain_for_verified(dispatcher, tracker, None)
+            return await high_bill_for_verified(dispatcher, tracker, account)
+        return await explain_for_verified(dispatcher, tracker, None, account)

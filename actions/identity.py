@@ -17,9 +17,15 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.runtime import in_transaction, write_note
-from actions.store.repository import find_verified_account, get_account, link_conversation
+from actions.store.repository import (
+    accounts_for_phone,
+    find_verified_account,
+    get_account,
+    link_conversation,
+)
 
 FORM = "verify_identity_form"
+SMS_PREFIX = "sms:"
 MAX_ATTEMPTS = 3
 _ACCOUNT = re.compile(r"(?<!\d)(\d{7})(?!\d)")
 _ZIP = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
@@ -40,6 +46,21 @@ def is_verified(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("verified_account"))
 
 
+def account_in_question(tracker: Tracker) -> tuple[str | None, list[EventType]]:
+    """The verified account a request is about, with the events that switch to it.
+
+    A customer verified for several accounts in one conversation can name one of them; an
+    account not yet verified in this conversation returns None (verify it first).
+    """
+    current = tracker.get_slot("verified_account")
+    named = parse_account_number(next(tracker.get_latest_entity_values("account_number"), ""))
+    if named is None or named == current:
+        return current, []
+    if named in (tracker.get_slot("verified_accounts") or []):
+        return named, [SlotSet("verified_account", named)]
+    return None, []
+
+
 def start_verification(tracker: Tracker, request: str) -> list[EventType]:
     """Remembers what the customer asked for and opens the verification form."""
     return [SlotSet("pending_request", request), FollowupAction(FORM)]
@@ -53,12 +74,27 @@ class ValidateVerifyIdentityForm(FormValidationAction):
                   domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("verification_locked"):
             return [SlotSet("requested_slot", None), ActiveLoop(None)]
-        events = await super().run(dispatcher, tracker, domain)
+        events = await self._phone_factor(tracker)
+        events += await super().run(dispatcher, tracker, domain)
         number = tracker.slots.get("account_number")
         zip_code = tracker.slots.get("zip_code")
         if number and zip_code:
             events += await self._check(dispatcher, tracker, number, zip_code)
         return events
+
+    async def _phone_factor(self, tracker: Tracker) -> list[EventType]:
+        """Over SMS the sender's number, when it is on exactly one account, stands in for the
+        account number; the ZIP code is still asked for."""
+        if not tracker.sender_id.startswith(SMS_PREFIX) or tracker.slots.get("account_number"):
+            return []
+        phone = tracker.sender_id[len(SMS_PREFIX):]
+        numbers = await in_transaction(
+            lambda session: [a.account_number for a in accounts_for_phone(session, phone)]
+        )
+        if len(numbers) != 1:
+            return []
+        tracker.slots["account_number"] = numbers[0]
+        return [SlotSet("account_number", numbers[0])]
 
     def validate_account_number(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

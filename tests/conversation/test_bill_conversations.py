@@ -71,3 +71,24 @@ def test_three_failures_lock_verification_for_the_conversation(assistant: Assist
     notes = assistant.notes("2100001")
     assert any(n.category == "verification locked" and n.conversation_id == sender
                for n in notes)
+
+
+def test_a_customer_with_two_accounts_can_say_which(assistant: Assistant, sender: str) -> None:
+    _verify(assistant, sender, "2100001", "55902")
+    assistant.texts(sender, "explain my bill for account 2100007")
+    reply = assistant.texts(sender, "55904")
+    assert "verified for account 2100007" in reply and "$327.91" in reply
+    back = assistant.texts(sender, "what do I owe on account 2100001")
+    assert "$221.48" in back
+    assert any("B-2100007" in n.summary for n in assistant.notes("2100007"))
+
+
+def test_over_sms_the_number_on_file_is_one_factor_and_the_zip_is_still_asked(
+    assistant: Assistant,
+) -> None:
+    sender = "sms:+15075550101"
+    first = assistant.texts(sender, "explain my bill")
+    assert "ZIP" in first and "account number" not in first
+    assert "221.48" not in first
+    reply = assistant.texts(sender, "55902")
+    assert "verified for account 2100001" in reply and "$221.48" in reply
