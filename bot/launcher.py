@@ -49,6 +49,12 @@ class AssistantProcesses:
     def webchat_url(self) -> str:
         return f"{self.base_url}/webhooks/webchat/"
 
+    @property
+    def pids(self) -> dict[str, int]:
+        """Process ids of the running servers, by name ("actions", "rasa")."""
+        names = ("actions", "rasa")[: len(self._children)]
+        return {name: child.pid for name, child in zip(names, self._children, strict=True)}
+
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{self.actions_port}/webhook"
