@@ -78,7 +78,7 @@ def test_a_customer_with_two_accounts_can_say_which(assistant: Assistant, sender
     assistant.texts(sender, "explain my bill for account 2100007")
     reply = assistant.texts(sender, "55904")
     assert "verified for account 2100007" in reply and "$327.91" in reply
-    back = assistant.texts(sender, "what do I owe on account 2100001")
+    back = assistant.texts(sender, "explain the bill for account 2100001 please")
     assert "$221.48" in back
     assert any("B-2100007" in n.summary for n in assistant.notes("2100007"))
 
