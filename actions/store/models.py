@@ -230,3 +230,22 @@ class ConversationLink(Base):
     account_number = Column(ForeignKey("accounts.account_number"), primary_key=True)
     linked_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
+
+
+class Application(Base):
+    """A request the assistant took for staff: cold weather protection, a military or a
+    payment arrangement. Holds the outcome and the income bracket, never the income."""
+
+    __tablename__ = "applications"
+
+    id = Column(Integer, primary_key=True)
+    account_number = Column(ForeignKey("accounts.account_number"), nullable=False, index=True)
+    kind = Column(String(40), nullable=False)
+    status = Column(String(30), nullable=False, default="pending staff review")
+    decision = Column(String(40), nullable=False)
+    income_bracket = Column(String(40))
+    household_size = Column(Integer)
+    monthly_payment = Column(Money())
+    reasons = Column(JSON, nullable=False, default=list)
+    conversation_id = Column(String(100))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from actions.store.models import (
     Account,
     AccountNote,
+    Application,
     Bill,
     ConversationLink,
     Premise,
@@ -201,4 +202,35 @@ def _view(note: AccountNote, account_number: str | None) -> NoteView:
         author=note.author,
         category=note.category,
         summary=note.summary,
+    )
+
+
+def record_application(
+    session: Session,
+    *,
+    account_number: str,
+    kind: str,
+    decision: str,
+    reasons: list[str],
+    income_bracket: str | None = None,
+    household_size: int | None = None,
+    monthly_payment: Decimal | None = None,
+    conversation_id: str | None = None,
+) -> Application:
+    application = Application(
+        account_number=account_number, kind=kind, decision=decision, reasons=reasons,
+        income_bracket=income_bracket, household_size=household_size,
+        monthly_payment=monthly_payment, conversation_id=conversation_id,
+    )
+    session.add(application)
+    session.flush()
+    return application
+
+
+def applications_for_account(session: Session, account_number: str) -> list[Application]:
+    return list(
+        session.execute(
+            select(Application).where(Application.account_number == account_number)
+            .order_by(Application.created_at, Application.id)
+        ).scalars().all()
     )

@@ -1,0 +1,179 @@
+"""Cold Weather Rule applications (Minn. Stat. 216B.097), decided by the pure rule.
+
+Income is asked only after a Tennessen notice and only with the customer's agreement; the
+note and the application keep the outcome and the income bracket, never the figure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.general import RESET_MISUNDERSTOOD
+from actions.identity import account_in_question, start_verification
+from actions.reference import response_values
+from actions.rules.answers import parse_annual_income, parse_count
+from actions.rules.calendar import load_calendar
+from actions.rules.cold_weather import ColdWeatherApplication, decide_protection
+from actions.rules.eligibility_tables import ColdWeatherTables, load_cold_weather_tables
+from actions.runtime import in_transaction, write_note
+from actions.store.repository import get_account, record_application
+
+FORM = "cold_weather_form"
+SLOTS = ("cw_income_consent", "cw_household_size", "cw_public_assistance", "cw_annual_income",
+         "cw_heat_affected", "cw_payment_agreement")
+BRACKET_WORDS = {
+    "public_assistance": "receives public assistance",
+    "at_or_below_limit": "income at or below 50% of state median",
+    "above_limit": "income above 50% of state median",
+    "not_given": "income not given",
+}
+
+
+@lru_cache(maxsize=1)
+def _tables() -> ColdWeatherTables:
+    return load_cold_weather_tables()
+
+
+def _today() -> Any:
+    return datetime.now(ZoneInfo(load_calendar().timezone)).date()
+
+
+class ActionColdWeatherStart(Action):
+    """Explains the rule; a verified residential customer can then apply here."""
+
+    def name(self) -> str:
+        return "action_cold_weather_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_cold_weather_info", **response_values())
+        account, switch = account_in_question(tracker)
+        if account is None:
+            if tracker.get_slot("verification_locked"):
+                dispatcher.utter_message(response="utter_verification_locked",
+                                         **response_values())
+                return []
+            dispatcher.utter_message(response="utter_cold_weather_verify_first")
+            return start_verification(tracker, "cold_weather_application")
+        return switch + await continue_application(dispatcher, tracker, account)
+
+
+async def continue_application(dispatcher: CollectingDispatcher, tracker: Tracker,
+                               account_number: str) -> list[EventType]:
+    """For a verified customer: residential accounts get the notice and the form."""
+    residential = await in_transaction(
+        lambda session: (get_account(session, account_number).customer_class == "residential")
+    )
+    if not residential:
+        dispatcher.utter_message(response="utter_cold_weather_not_residential",
+                                 **response_values())
+        await in_transaction(lambda s: write_note(
+            s, tracker, "cold weather rule", account_number=account_number,
+            summary="Customer asked about the Cold Weather Rule; explained that it protects "
+                    "residential service only."))
+        return [RESET_MISUNDERSTOOD, SlotSet("pending_request", None)]
+    dispatcher.utter_message(response="utter_tennessen_notice", **response_values())
+    return [RESET_MISUNDERSTOOD, SlotSet("pending_request", None),
+            *[SlotSet(slot, None) for slot in SLOTS], FollowupAction(FORM)]
+
+
+class ValidateColdWeatherForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_cold_weather_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        if tracker.slots.get("cw_income_consent") is False:
+            return ["cw_income_consent"]
+        slots = list(domain_slots)
+        if tracker.slots.get("cw_public_assistance") is True:
+            slots.remove("cw_annual_income")
+        return slots
+
+    def validate_cw_household_size(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        size = parse_count(value)
+        if size is None:
+            dispatcher.utter_message(response="utter_invalid_household_size")
+        return {"cw_household_size": None if size is None else float(size)}
+
+    def validate_cw_annual_income(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        income = parse_annual_income(value)
+        if income is None:
+            dispatcher.utter_message(response="utter_invalid_income")
+        return {"cw_annual_income": None if income is None else str(income)}
+
+
+class ActionSubmitColdWeather(Action):
+    """Decides protection, records the application and its note in one transaction."""
+
+    def name(self) -> str:
+        return "action_submit_cold_weather"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        account_number = tracker.get_slot("verified_account")
+        cleared = [SlotSet(slot, None) for slot in SLOTS]
+        if not account_number:
+            return cleared
+        if tracker.get_slot("cw_income_consent") is False:
+            dispatcher.utter_message(response="utter_cold_weather_declined", **response_values())
+            await in_transaction(lambda s: write_note(
+                s, tracker, "cold weather rule", account_number=account_number,
+                summary="Customer chose not to give income information for a Cold Weather "
+                        "Rule application in chat; told how to apply by phone or paper form "
+                        "and referred to energy assistance."))
+            return cleared
+        application = ColdWeatherApplication(
+            day=_today(),
+            household_size=int(tracker.get_slot("cw_household_size")),
+            primary_heat_affected=bool(tracker.get_slot("cw_heat_affected")),
+            payment_agreement=bool(tracker.get_slot("cw_payment_agreement")),
+            annual_income=(None if tracker.get_slot("cw_annual_income") is None
+                           else _decimal(tracker.get_slot("cw_annual_income"))),
+            public_assistance=bool(tracker.get_slot("cw_public_assistance")),
+        )
+        decision = decide_protection(application, _tables())
+        bracket = BRACKET_WORDS.get(decision.income_condition, decision.income_condition)
+
+        def work(session: Session) -> int:
+            record = record_application(
+                session, account_number=account_number, kind="cold weather rule",
+                decision=decision.decision, reasons=list(decision.reasons),
+                income_bracket=decision.income_condition,
+                household_size=application.household_size, conversation_id=tracker.sender_id,
+            )
+            write_note(session, tracker, "cold weather rule", account_number=account_number,
+                       summary=f"Cold Weather Rule application {record.id} taken in chat: "
+                               f"{decision.decision.replace('_', ' ')}; household of "
+                               f"{application.household_size}, {bracket}. Referrals given. "
+                               "Pending staff review.")
+            return record.id
+
+        application_id = await in_transaction(work)
+        response = ("utter_cold_weather_protected" if decision.protected
+                    else "utter_cold_weather_not_protected")
+        dispatcher.utter_message(response=response, application_id=application_id,
+                                 reasons=" ".join(decision.reasons), **response_values())
+        dispatcher.utter_message(
+            response="utter_referrals",
+            referrals="\n".join(f"- {r.name}: {r.contact}" for r in decision.referrals),
+        )
+        return cleared + [RESET_MISUNDERSTOOD]
+
+
+def _decimal(value: Any) -> Any:
+    from decimal import Decimal
+
+    return Decimal(str(value))
