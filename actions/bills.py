@@ -249,24 +249,3 @@ def _usage_per_day(rows: list[dict[str, Any]]) -> str:
 
 def _signed(amount: str) -> str:
     return f"down ${amount.lstrip('-')}" if amount.startswith("-") else f"up ${amount}"
-
-
-class ActionResumeAfterVerification(Action):
-    """After the verification form: confirm, then do what the customer had asked."""
-
-    def name(self) -> str:
-        return "action_resume_after_verification"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
-        if not is_verified(tracker):
-            if tracker.get_slot("verification_locked"):
-                dispatcher.utter_message(response="utter_verification_locked",
-                                         **response_values())
-            return [SlotSet("pending_request", None)]
-        account = tracker.get_slot("verified_account")
-        dispatcher.utter_message(response="utter_verified", account_number=account)
-        request = tracker.get_slot("pending_request") or "explain_bill"
-        if request == "high_bill":
-            return await high_bill_for_verified(dispatcher, tracker, account)
-        return await explain_for_verified(dispatcher, tracker, None, account)

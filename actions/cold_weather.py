@@ -6,10 +6,10 @@ note and the application keep the outcome and the income bracket, never the figu
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -25,7 +25,7 @@ from actions.rules.answers import parse_annual_income, parse_count
 from actions.rules.calendar import load_calendar
 from actions.rules.cold_weather import ColdWeatherApplication, decide_protection
 from actions.rules.eligibility_tables import ColdWeatherTables, load_cold_weather_tables
-from actions.runtime import in_transaction, write_note
+from actions.runtime import in_transaction, local_today, write_note
 from actions.store.repository import get_account, record_application
 
 FORM = "cold_weather_form"
@@ -44,8 +44,8 @@ def _tables() -> ColdWeatherTables:
     return load_cold_weather_tables()
 
 
-def _today() -> Any:
-    return datetime.now(ZoneInfo(load_calendar().timezone)).date()
+def _today() -> date:
+    return local_today(load_calendar().timezone)
 
 
 class ActionColdWeatherStart(Action):
@@ -141,7 +141,7 @@ class ActionSubmitColdWeather(Action):
             primary_heat_affected=bool(tracker.get_slot("cw_heat_affected")),
             payment_agreement=bool(tracker.get_slot("cw_payment_agreement")),
             annual_income=(None if tracker.get_slot("cw_annual_income") is None
-                           else _decimal(tracker.get_slot("cw_annual_income"))),
+                           else Decimal(str(tracker.get_slot("cw_annual_income")))),
             public_assistance=bool(tracker.get_slot("cw_public_assistance")),
         )
         decision = decide_protection(application, _tables())
@@ -168,12 +168,7 @@ class ActionSubmitColdWeather(Action):
                                  reasons=" ".join(decision.reasons), **response_values())
         dispatcher.utter_message(
             response="utter_referrals",
-            referrals="\n".join(f"- {r.name}: {r.contact}" for r in decision.referrals),
+            referrals="\n".join(f"- {r.name}: {r.phone or r.url or r.description}"
+                                for r in decision.referrals),
         )
         return cleared + [RESET_MISUNDERSTOOD]
-
-
-def _decimal(value: Any) -> Any:
-    from decimal import Decimal
-
-    return Decimal(str(value))

@@ -29,11 +29,6 @@ TOPICS: dict[str, tuple[str, str | None, str]] = {
         "Customer wrote in another language; told in English and Spanish that the assistant "
         "works in English and that Customer Care has interpreters by phone.",
     ),
-    "cold_weather_application": (
-        "utter_cold_weather_info", "cold weather rule",
-        "Customer asked about the Cold Weather Rule; explained the protection conditions and "
-        "how to apply, and referred to energy assistance.",
-    ),
     "disconnection_question": (
         "utter_disconnection_info", "disconnection",
         "Customer asked about disconnection; explained notices, cold weather protection, "

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
@@ -94,3 +97,12 @@ async def note_only(tracker: Tracker, category: str, summary: str) -> None:
 def slot_text(tracker: Tracker, name: str) -> str | None:
     value: Any = tracker.get_slot(name)
     return str(value) if value not in (None, "") else None
+
+
+def local_today(timezone: str) -> date:
+    """Today in the utility's time zone. ``CARELINE_TODAY`` (YYYY-MM-DD) pins it, so demos
+    and tests of date rules give the same answer on any day."""
+    pinned = os.environ.get("CARELINE_TODAY")
+    if pinned:
+        return date.fromisoformat(pinned)
+    return datetime.now(ZoneInfo(timezone)).date()

@@ -82,7 +82,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         import_export(session, DEMO_ACCOUNTS)
     processes = AssistantProcesses(
         port=free_port(), actions_port=free_port(), log_dir=workdir / "logs",
-        extra_env={"DATABASE_URL": url, "CARELINE_SESSION_SECRET": "test-secret"},
+        extra_env={"DATABASE_URL": url, "CARELINE_SESSION_SECRET": "test-secret",
+                   # A January weekday inside the cold weather period.
+                   "CARELINE_TODAY": "2027-01-14"},
     )
     processes.start()
     try:

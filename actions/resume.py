@@ -1,0 +1,37 @@
+"""After the verification form: confirm, then carry on with what the customer asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.bills import explain_for_verified, high_bill_for_verified
+from actions.cold_weather import continue_application
+from actions.identity import is_verified
+from actions.reference import response_values
+
+
+class ActionResumeAfterVerification(Action):
+    """After the verification form: confirm, then do what the customer had asked."""
+
+    def name(self) -> str:
+        return "action_resume_after_verification"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        if not is_verified(tracker):
+            if tracker.get_slot("verification_locked"):
+                dispatcher.utter_message(response="utter_verification_locked",
+                                         **response_values())
+            return [SlotSet("pending_request", None)]
+        account = tracker.get_slot("verified_account")
+        dispatcher.utter_message(response="utter_verified", account_number=account)
+        request = tracker.get_slot("pending_request") or "explain_bill"
+        if request == "high_bill":
+            return await high_bill_for_verified(dispatcher, tracker, account)
+        if request == "cold_weather_application":
+            return await continue_application(dispatcher, tracker, account)
+        return await explain_for_verified(dispatcher, tracker, None, account)
