@@ -40,7 +40,7 @@ BRACKET_WORDS = {
 
 
 @lru_cache(maxsize=1)
-def _tables() -> ColdWeatherTables:
+def cold_weather_tables() -> ColdWeatherTables:
     return load_cold_weather_tables()
 
 
@@ -144,7 +144,7 @@ class ActionSubmitColdWeather(Action):
                            else Decimal(str(tracker.get_slot("cw_annual_income")))),
             public_assistance=bool(tracker.get_slot("cw_public_assistance")),
         )
-        decision = decide_protection(application, _tables())
+        decision = decide_protection(application, cold_weather_tables())
         bracket = BRACKET_WORDS.get(decision.income_condition, decision.income_condition)
 
         def work(session: Session) -> int:

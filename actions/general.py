@@ -29,11 +29,6 @@ TOPICS: dict[str, tuple[str, str | None, str]] = {
         "Customer wrote in another language; told in English and Spanish that the assistant "
         "works in English and that Customer Care has interpreters by phone.",
     ),
-    "disconnection_question": (
-        "utter_disconnection_info", "disconnection",
-        "Customer asked about disconnection; explained notices, cold weather protection, "
-        "dates when disconnection cannot happen and appeals.",
-    ),
     "military_payment_arrangement": (
         "utter_military_info", "military payment arrangement",
         "Customer asked about military payment arrangements (Minn. Stat. 325E.028); explained "

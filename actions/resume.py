@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bills import explain_for_verified, high_bill_for_verified
 from actions.cold_weather import continue_application
+from actions.disconnection import answer_for_account
 from actions.identity import is_verified
 from actions.reference import response_values
 
@@ -32,6 +33,8 @@ class ActionResumeAfterVerification(Action):
         request = tracker.get_slot("pending_request") or "explain_bill"
         if request == "high_bill":
             return await high_bill_for_verified(dispatcher, tracker, account)
+        if request == "disconnection_question":
+            return await answer_for_account(dispatcher, tracker, account)
         if request == "cold_weather_application":
             return await continue_application(dispatcher, tracker, account)
         return await explain_for_verified(dispatcher, tracker, None, account)

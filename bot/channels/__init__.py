@@ -1,1 +1,1 @@
-"""careline's own Rasa input channels: the web chat page (and, later, Twilio SMS)."""
+"""careline's own Rasa input channels: the web chat page and Twilio SMS."""

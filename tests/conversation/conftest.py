@@ -83,8 +83,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     processes = AssistantProcesses(
         port=free_port(), actions_port=free_port(), log_dir=workdir / "logs",
         extra_env={"DATABASE_URL": url, "CARELINE_SESSION_SECRET": "test-secret",
-                   # A January weekday inside the cold weather period.
-                   "CARELINE_TODAY": "2027-01-14"},
+                   # A Friday in January, inside the cold weather period.
+                   "CARELINE_TODAY": "2027-01-15"},
     )
     processes.start()
     try:

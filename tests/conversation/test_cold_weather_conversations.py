@@ -1,6 +1,6 @@
 """Cold Weather Rule applications through the real model, decided by the pure rule.
 
-The assistant's clock is pinned to 2027-01-14 (tests/conversation/conftest.py), inside the
+The assistant's clock is pinned to Friday 2027-01-15 (tests/conversation/conftest.py), inside the
 cold weather period; the 50%-of-median limit for a household of three is $57,829.
 """
 
@@ -35,7 +35,7 @@ def _applications(assistant: Assistant, account: str) -> list[Application]:
 def test_a_qualifying_household_is_protected_and_the_note_has_no_income(
     assistant: Assistant, sender: str
 ) -> None:
-    _start(assistant, sender, "2100003", "55904")
+    _start(assistant, sender, "2100004", "55906")
     assert "How many people" in assistant.texts(sender, "yes")
     assert "public assistance" in assistant.texts(sender, "3")
     assert "yearly income" in assistant.texts(sender, "no")
@@ -44,10 +44,10 @@ def test_a_qualifying_household_is_protected_and_the_note_has_no_income(
     result = assistant.texts(sender, "yes")
     assert "qualifies for Cold Weather Rule protection" in result
     assert "800-277-8418" in result
-    [application] = _applications(assistant, "2100003")
+    [application] = _applications(assistant, "2100004")
     assert (application.decision, application.income_bracket, application.household_size) == (
         "protected", "at_or_below_limit", 3)
-    notes = [n for n in assistant.notes("2100003") if n.category == "cold weather rule"]
+    notes = [n for n in assistant.notes("2100004") if n.category == "cold weather rule"]
     assert len(notes) == 1
     assert "31,500" not in notes[0].summary and "31500" not in notes[0].summary
     assert "at or below 50% of state median" in notes[0].summary
