@@ -16,7 +16,7 @@ pytestmark = pytest.mark.conversation
 def test_a_friday_in_january_is_refused_and_the_earliest_date_given(assistant: Assistant,
                                                                     sender: str) -> None:
     first = assistant.texts(sender, "can you shut off my electricity? I got a disconnect notice")
-    assert "Friday" in first or "account" in first
+    assert "account number" in first
     assistant.texts(sender, "2100003")
     reply = assistant.texts(sender, "55904")
     assert "verified for account 2100003" in reply
