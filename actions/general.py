@@ -29,16 +29,6 @@ TOPICS: dict[str, tuple[str, str | None, str]] = {
         "Customer wrote in another language; told in English and Spanish that the assistant "
         "works in English and that Customer Care has interpreters by phone.",
     ),
-    "military_payment_arrangement": (
-        "utter_military_info", "military payment arrangement",
-        "Customer asked about military payment arrangements (Minn. Stat. 325E.028); explained "
-        "the 10% of income and payment schedule options.",
-    ),
-    "payment_arrangement": (
-        "utter_payment_arrangement_info", "payment arrangement",
-        "Customer asked about payment arrangements; explained payment plans, budget billing "
-        "and referrals to energy assistance and Neighbors Chipping In.",
-    ),
     "add_third_party_contact": (
         "utter_third_party_info", "third-party contact",
         "Customer asked about adding a third-party contact; explained notification contacts "

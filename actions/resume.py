@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.arrangements import continue_military, payment_arrangement_for
 from actions.bills import explain_for_verified, high_bill_for_verified
 from actions.cold_weather import continue_application
 from actions.disconnection import answer_for_account
@@ -33,6 +34,10 @@ class ActionResumeAfterVerification(Action):
         request = tracker.get_slot("pending_request") or "explain_bill"
         if request == "high_bill":
             return await high_bill_for_verified(dispatcher, tracker, account)
+        if request == "military_payment_arrangement":
+            return continue_military(dispatcher)
+        if request == "payment_arrangement":
+            return await payment_arrangement_for(dispatcher, tracker, account)
         if request == "disconnection_question":
             return await answer_for_account(dispatcher, tracker, account)
         if request == "cold_weather_application":
