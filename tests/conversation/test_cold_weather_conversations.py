@@ -28,7 +28,8 @@ def _start(assistant: Assistant, sender: str, account: str, zip_code: str) -> st
 def _applications(assistant: Assistant, account: str) -> list[Application]:
     with assistant.store.transaction() as session:
         return list(session.execute(
-            select(Application).where(Application.account_number == account)
+            select(Application).where(Application.account_number == account,
+                                      Application.kind == "cold weather rule")
         ).scalars().all())
 
 
