@@ -16,7 +16,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.cold_weather import cold_weather_tables
+from actions.cold_weather import cold_weather_tables, referral_lines
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_in_question, start_verification
 from actions.reference import response_values
@@ -140,6 +140,11 @@ class ActionSubmitMilitary(Action):
         else:
             dispatcher.utter_message(response="utter_military_schedule", **values)
         dispatcher.utter_message(response="utter_military_appeal", **response_values())
+        dispatcher.utter_message(response="utter_referrals",
+                                 referrals=referral_lines(payment_options(
+                                     situation_on(cold_weather_tables(), today,
+                                                  military_orders=True),
+                                     cold_weather_tables()).referrals))
         return cleared + [RESET_MISUNDERSTOOD]
 
 
@@ -184,8 +189,7 @@ async def payment_arrangement_for(dispatcher: CollectingDispatcher, tracker: Tra
             "request_id": record.id,
             "balance": f"{balance:,.2f}",
             "options": "\n".join(f"- {o.name}: {o.summary}" for o in advice.options),
-            "referrals": "\n".join(f"- {r.name}: {r.phone or r.url or r.description}"
-                                   for r in advice.referrals),
+            "referrals": referral_lines(advice.referrals),
         }
 
     values = await in_transaction(work)

@@ -24,7 +24,11 @@ from actions.reference import response_values
 from actions.rules.answers import parse_annual_income, parse_count
 from actions.rules.calendar import load_calendar
 from actions.rules.cold_weather import ColdWeatherApplication, decide_protection
-from actions.rules.eligibility_tables import ColdWeatherTables, load_cold_weather_tables
+from actions.rules.eligibility_tables import (
+    ColdWeatherTables,
+    Referral,
+    load_cold_weather_tables,
+)
 from actions.runtime import in_transaction, local_today, write_note
 from actions.store.repository import get_account, record_application
 
@@ -46,6 +50,11 @@ def cold_weather_tables() -> ColdWeatherTables:
 
 def _today() -> date:
     return local_today(load_calendar().timezone)
+
+
+def referral_lines(referrals: tuple[Referral, ...]) -> str:
+    """One line per program, with the number (or address) to reach it."""
+    return "\n".join(f"- {r.name}: {r.phone or r.url or r.description}" for r in referrals)
 
 
 class ActionColdWeatherStart(Action):
@@ -168,7 +177,6 @@ class ActionSubmitColdWeather(Action):
                                  reasons=" ".join(decision.reasons), **response_values())
         dispatcher.utter_message(
             response="utter_referrals",
-            referrals="\n".join(f"- {r.name}: {r.phone or r.url or r.description}"
-                                for r in decision.referrals),
+            referrals=referral_lines(decision.referrals),
         )
         return cleared + [RESET_MISUNDERSTOOD]

@@ -37,6 +37,7 @@ def test_a_military_household_below_the_median_pays_ten_percent(assistant: Assis
     reply = _military(assistant, sender, "4,000 a month")
     assert "$400.00 a month" in reply
     assert "seven working days" in reply and "ten working days" in reply
+    assert "800-277-8418" in reply  # referral to energy assistance
     [request] = _requests(assistant, "2100005", "military payment arrangement")
     assert request.decision == "ten_percent" and str(request.monthly_payment) == "400.00"
     note = next(n for n in assistant.notes("2100005")
