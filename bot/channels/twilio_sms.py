@@ -39,10 +39,10 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from actions.identity import SMS_PREFIX
-from actions.reference import response_values
 from bot.channels import sms_format
 from bot.channels.sms_state import REPLIED, SENT, SmsState, delivery_key, shared_state
 from bot.channels.text_input import to_rasa_text
+from bot.channels.texts import channel_response
 
 logger = logging.getLogger(__name__)
 
@@ -53,30 +53,9 @@ DEFAULT_REPLY_BUDGET = 10.0  # seconds; Twilio gives a webhook 15
 TWILIO_HTTP_TIMEOUT = 15.0
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
-# Texts the channel sends itself (the rest comes from the domain through Rasa). Numbers
-# and names are filled in from data/utility/contacts.yml.
-HELP_TEXT = (
-    "{utility_name} virtual assistant: text questions about your bill, payments, outages "
-    "and your account. Customer Care: {customer_care_phone} (toll-free "
-    "{customer_care_toll_free}), {customer_care_hours}. Electric emergency: "
-    "{electric_emergency}, any time. Msg&data rates may apply. Reply STOP to opt out."
-)
-STOP_TEXT = (
-    "You won't get any more texts from the {utility_name} assistant. Reply START to "
-    "text us again. Customer Care: {customer_care_phone}."
-)
-START_TEXT = (
-    "You can text the {utility_name} assistant again. Reply HELP for help, STOP to opt out."
-)
-ERROR_TEXT = (
-    "Sorry, I couldn't answer that just now. Please try again in a few minutes, or call "
-    "Customer Care at {customer_care_phone}, {customer_care_hours}."
-)
-
-
-def channel_text(template: str) -> str:
-    """One of the channel's own texts with the utility's names and numbers filled in."""
-    return sms_format.to_gsm(template.format(**response_values()))
+def channel_text(response: str) -> str:
+    """One of the channel's own texts (a domain response), GSM-7 safe."""
+    return sms_format.to_gsm(channel_response(response))
 
 
 def phone_ref(phone: str) -> str:
@@ -358,7 +337,7 @@ class TwilioSmsInput(InputChannel):
         except Exception:
             logger.exception("Answering a text from %s failed.", phone_ref(phone))
             await _blocking(partial(self.state.release, key))
-            return [channel_text(ERROR_TEXT)]
+            return [channel_text("utter_channel_error")]
 
     async def _replay(self, key: str) -> list[str] | None:
         """The reply stored for a message already claimed: waits (up to the time budget)
@@ -383,12 +362,12 @@ class TwilioSmsInput(InputChannel):
         if word in ("stop", "start"):
             await _blocking(partial(self.state.set_opted_out, phone, word == "stop"))
             logger.info("%s texted %s.", phone_ref(phone), word.upper())
-            text = STOP_TEXT if word == "stop" else START_TEXT
+            text = "utter_sms_stop" if word == "stop" else "utter_sms_start"
             parts = [channel_text(text)] if self.config.confirm_opt_out else []
         elif opted_out:
             parts = []  # nothing goes to an opted-out number until it texts START
         elif word == "help":
-            parts = sms_format.split_reply(channel_text(HELP_TEXT))
+            parts = sms_format.split_reply(channel_text("utter_sms_help"))
         else:
             return await self._converse(key, phone, body, message_id, on_new_message)
         await _blocking(partial(self.state.finish, key, parts, REPLIED))
@@ -432,7 +411,7 @@ class TwilioSmsInput(InputChannel):
         except Exception:
             logger.exception("Answering a text from %s failed.", phone_ref(phone))
             await _blocking(partial(self.state.release, key))
-            parts = [channel_text(ERROR_TEXT)]
+            parts = [channel_text("utter_channel_error")]
             choices: tuple[sms_format.Choice, ...] | None = None
         else:
             rendered = sms_format.render(collector.messages)

@@ -34,8 +34,6 @@ from bot.channels import sms_format, sms_state
 from bot.channels.sms_format import is_gsm
 from bot.channels.sms_state import REPLIED, SmsDelivery, SmsState
 from bot.channels.twilio_sms import (
-    ERROR_TEXT,
-    HELP_TEXT,
     SmsOptedOut,
     SmsSender,
     TwilioConfig,
@@ -358,7 +356,7 @@ def test_a_slow_answer_goes_out_through_twilios_api_once(rig: Rig) -> None:
 
 def test_a_failure_gets_an_apology_and_a_retry_is_answered_afresh(rig: Rig) -> None:
     sid = _sid()
-    apology = channel_text(ERROR_TEXT)
+    apology = channel_text("utter_channel_error")
     assert rig.text("boom", sid=sid) == [apology]
     assert response_values()["customer_care_phone"] in apology
     assert rig.text("boom", sid=sid) == [apology]
@@ -434,7 +432,7 @@ def test_yes_is_an_answer_unless_the_number_opted_out(rig: Rig) -> None:
 def test_help_says_who_we_are_and_how_to_reach_customer_care(rig: Rig) -> None:
     [reply] = rig.text("HELP")
     values = response_values()
-    assert reply == channel_text(HELP_TEXT)
+    assert reply == channel_text("utter_sms_help")
     assert reply.startswith(values["utility_name"])
     assert values["customer_care_phone"] in reply and values["customer_care_hours"] in reply
     assert "STOP" in reply and len(reply) <= 320 and is_gsm(reply)
