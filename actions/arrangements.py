@@ -12,15 +12,15 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.cold_weather import cold_weather_tables, referral_lines
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_in_question, start_verification
+from actions.income_forms import IncomeFormValidation, declined
 from actions.reference import response_values
-from actions.rules.answers import parse_count, parse_monthly_income
+from actions.rules.answers import parse_monthly_income
 from actions.rules.calendar import load_calendar
 from actions.rules.military import MilitaryRequest, decide_military_arrangement
 from actions.rules.payment_arrangements import payment_options, situation_on
@@ -60,29 +60,24 @@ def continue_military(dispatcher: CollectingDispatcher) -> list[EventType]:
             *[SlotSet(slot, None) for slot in MILITARY_SLOTS], FollowupAction(MILITARY_FORM)]
 
 
-class ValidateMilitaryForm(FormValidationAction):
+class ValidateMilitaryForm(IncomeFormValidation):
+    consent_slot = "ma_income_consent"
+    household_slot = "ma_household_size"
+    income_slot = "ma_monthly_income"
+
     def name(self) -> str:
         return "validate_military_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> list[str]:
-        if tracker.slots.get("ma_income_consent") is False:
-            return ["ma_income_consent"]
-        return list(domain_slots)
+    def parse_income(self, value: Any) -> Decimal | None:
+        return parse_monthly_income(value)
 
     def validate_ma_household_size(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        size = parse_count(value)
-        if size is None:
-            dispatcher.utter_message(response="utter_invalid_household_size")
-        return {"ma_household_size": None if size is None else float(size)}
+        return self.household_answer(value, dispatcher)
 
     def validate_ma_monthly_income(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        income = parse_monthly_income(value)
-        if income is None:
-            dispatcher.utter_message(response="utter_invalid_income")
-        return {"ma_monthly_income": None if income is None else str(income)}
+        return self.income_answer(value, dispatcher)
 
 
 class ActionSubmitMilitary(Action):
@@ -96,12 +91,11 @@ class ActionSubmitMilitary(Action):
         if not account_number:
             return cleared
         if tracker.get_slot("ma_income_consent") is False:
-            dispatcher.utter_message(response="utter_military_declined", **response_values())
-            await in_transaction(lambda s: write_note(
-                s, tracker, "military payment arrangement", account_number=account_number,
+            return await declined(
+                dispatcher, tracker, account_number=account_number, cleared=cleared,
+                response="utter_military_declined", category="military payment arrangement",
                 summary="Customer asked about a military payment arrangement and chose not to "
-                        "give income in chat; told to call Customer Care to set it up."))
-            return cleared
+                        "give income in chat; told to call Customer Care to set it up.")
         today = local_today(load_calendar().timezone)
 
         def work(session: Session) -> tuple[Any, int]:

@@ -14,14 +14,14 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_in_question, start_verification
+from actions.income_forms import IncomeFormValidation, declined
 from actions.reference import response_values
-from actions.rules.answers import parse_annual_income, parse_count
+from actions.rules.answers import parse_annual_income
 from actions.rules.calendar import load_calendar
 from actions.rules.cold_weather import ColdWeatherApplication, decide_protection
 from actions.rules.eligibility_tables import (
@@ -96,32 +96,32 @@ async def continue_application(dispatcher: CollectingDispatcher, tracker: Tracke
             *[SlotSet(slot, None) for slot in SLOTS], FollowupAction(FORM)]
 
 
-class ValidateColdWeatherForm(FormValidationAction):
+class ValidateColdWeatherForm(IncomeFormValidation):
+    consent_slot = "cw_income_consent"
+    household_slot = "cw_household_size"
+    income_slot = "cw_annual_income"
+
     def name(self) -> str:
         return "validate_cold_weather_form"
 
+    def parse_income(self, value: Any) -> Decimal | None:
+        return parse_annual_income(value)
+
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        if tracker.slots.get("cw_income_consent") is False:
-            return ["cw_income_consent"]
-        slots = list(domain_slots)
-        if tracker.slots.get("cw_public_assistance") is True:
-            slots.remove("cw_annual_income")
+        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        # Public assistance meets the income condition on its own.
+        if tracker.slots.get("cw_public_assistance") is True and self.income_slot in slots:
+            slots.remove(self.income_slot)
         return slots
 
     def validate_cw_household_size(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        size = parse_count(value)
-        if size is None:
-            dispatcher.utter_message(response="utter_invalid_household_size")
-        return {"cw_household_size": None if size is None else float(size)}
+        return self.household_answer(value, dispatcher)
 
     def validate_cw_annual_income(self, value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        income = parse_annual_income(value)
-        if income is None:
-            dispatcher.utter_message(response="utter_invalid_income")
-        return {"cw_annual_income": None if income is None else str(income)}
+        return self.income_answer(value, dispatcher)
 
 
 class ActionSubmitColdWeather(Action):
@@ -137,13 +137,12 @@ class ActionSubmitColdWeather(Action):
         if not account_number:
             return cleared
         if tracker.get_slot("cw_income_consent") is False:
-            dispatcher.utter_message(response="utter_cold_weather_declined", **response_values())
-            await in_transaction(lambda s: write_note(
-                s, tracker, "cold weather rule", account_number=account_number,
+            return await declined(
+                dispatcher, tracker, account_number=account_number, cleared=cleared,
+                response="utter_cold_weather_declined", category="cold weather rule",
                 summary="Customer chose not to give income information for a Cold Weather "
                         "Rule application in chat; told how to apply by phone or paper form "
-                        "and referred to energy assistance."))
-            return cleared
+                        "and referred to energy assistance.")
         application = ColdWeatherApplication(
             day=_today(),
             household_size=int(tracker.get_slot("cw_household_size")),
