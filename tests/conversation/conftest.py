@@ -11,6 +11,7 @@ import socket
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,11 +72,12 @@ class Assistant:
             return notes_for_conversation(session, sender)
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+@contextmanager
+def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None
+                      ) -> Iterator[Assistant]:
+    """Both servers on the trained model, on free ports, with their own demo database."""
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make model` (make test does)")
-    workdir: Path = tmp_path_factory.mktemp("assistant")
     url = f"sqlite:///{workdir / 'careline.db'}"
     store = create_store(url)
     with store.transaction() as session:
@@ -84,7 +86,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         port=free_port(), actions_port=free_port(), log_dir=workdir / "logs",
         extra_env={"DATABASE_URL": url, "CARELINE_SESSION_SECRET": "test-secret",
                    # A Friday in January, inside the cold weather period.
-                   "CARELINE_TODAY": "2027-01-15"},
+                   "CARELINE_TODAY": "2027-01-15", **(extra_env or {})},
     )
     processes.start()
     try:
@@ -93,6 +95,12 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     finally:
         processes.stop()
         store.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    with running_assistant(tmp_path_factory.mktemp("assistant")) as running:
+        yield running
 
 
 @pytest.fixture()

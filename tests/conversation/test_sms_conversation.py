@@ -1,9 +1,10 @@
 """A conversation over SMS, end to end: signed Twilio webhooks into the real Rasa server on
 the trained model, with the real action server and account database.
 
-The servers are started here (not by the shared ``assistant`` fixture) because the SMS
-channel needs Twilio settings in their environment: the test auth token, and a local fake
-of Twilio's REST API for any reply that misses the webhook's time budget.
+These servers are started apart from the shared ``assistant`` fixture because the SMS
+channel needs Twilio settings in their environment (the test auth token, and a local fake
+of Twilio's REST API for any reply that misses the webhook's time budget), and because
+this conversation uses the number on file for account 2100001 in a database of its own.
 """
 
 from __future__ import annotations
@@ -15,19 +16,16 @@ import uuid
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from twilio.request_validator import RequestValidator
 
-from actions.store.cis_import import import_export
-from actions.store.db import Store, create_store
+from actions.store.db import Store
 from actions.store.repository import NoteView, notes_for_conversation
-from bot.launcher import DEFAULT_MODEL, AssistantProcesses
+from bot.launcher import AssistantProcesses
 from tests.channels.fake_twilio import FakeTwilio
-from tests.conftest import DEMO_ACCOUNTS
-from tests.conversation.conftest import free_port
+from tests.conversation.conftest import running_assistant
 
 pytestmark = pytest.mark.conversation
 
@@ -82,31 +80,16 @@ class SmsAssistant:
 
 @pytest.fixture(scope="module")
 def sms_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmsAssistant]:
-    if not DEFAULT_MODEL.exists():
-        pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make model` (make test does)")
-    workdir: Path = tmp_path_factory.mktemp("sms-assistant")
-    url = f"sqlite:///{workdir / 'careline.db'}"
-    store = create_store(url)
-    with store.transaction() as session:
-        import_export(session, DEMO_ACCOUNTS)
     fake = FakeTwilio().start()
-    processes = AssistantProcesses(
-        port=free_port(), actions_port=free_port(), log_dir=workdir / "logs",
-        extra_env={
-            "DATABASE_URL": url, "CARELINE_SESSION_SECRET": "test-secret",
+    try:
+        with running_assistant(tmp_path_factory.mktemp("sms-assistant"), {
             "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_NUMBER": TWILIO_NUMBER, "TWILIO_API_BASE_URL": fake.base_url,
             "CARELINE_PUBLIC_URL": PUBLIC_BASE,
-        },
-    )
-    processes.start()
-    try:
-        processes.wait_ready()
-        yield SmsAssistant(processes=processes, store=store, fake=fake)
+        }) as running:
+            yield SmsAssistant(processes=running.processes, store=running.store, fake=fake)
     finally:
-        processes.stop()
         fake.stop()
-        store.engine.dispose()
 
 
 def test_a_customer_texts_from_greeting_to_a_bill_explanation(sms_assistant: SmsAssistant) -> None:
