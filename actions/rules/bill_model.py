@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from actions.rules.money import ZERO
+from actions.rules.money import ZERO, exact_decimal
 
 SERVICE_LABELS = {
     "electric": "Electricity",
@@ -149,16 +149,7 @@ class _Record:
         value = self.raw(name, required)
         if value is None:
             return None
-        # Floats are refused because 0.1 is not 0.10 in binary; the export sends strings.
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise ValueError(f"{self.where(name)}: expected a decimal string, got {value!r}")
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation as exc:
-            raise ValueError(f"{self.where(name)}: not a decimal: {value!r}") from exc
-        if not number.is_finite():
-            raise ValueError(f"{self.where(name)}: not a finite decimal: {value!r}")
-        return number
+        return exact_decimal(value, self.where(name))
 
     def money(self, name: str, required: bool = True) -> Decimal | None:
         number = self.decimal(name, required)

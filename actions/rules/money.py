@@ -7,7 +7,8 @@ units) is kept to the hundredth. These helpers are shared by every bill rule mod
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -72,3 +73,19 @@ def percent_str(rate: Decimal) -> str:
     if "." in text and len(text.split(".")[1]) == 1:
         text += "0"  # 0.5 -> 0.50, as the bill prints it
     return f"{text}%"
+
+
+def exact_decimal(raw: Any, where: str, error: type[ValueError] = ValueError) -> Decimal:
+    """A Decimal from a string or int in a data file or export, naming ``where`` on failure.
+
+    Floats are refused: YAML and JSON turn 0.11203 into a binary float and the cent drifts.
+    """
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        raise error(f"{where}: expected a decimal string, got {raw!r}")
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation as exc:
+        raise error(f"{where}: not a decimal: {raw!r}") from exc
+    if not value.is_finite():
+        raise error(f"{where}: not a finite decimal: {raw!r}")
+    return value

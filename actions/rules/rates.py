@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
 from actions.rules import DEFAULT_DATA_DIR
+from actions.rules.money import exact_decimal
 
 RATES_FILE = "rates.yml"
 
@@ -211,16 +212,7 @@ class RateFileError(ValueError):
 
 
 def _decimal(raw: Any, where: str) -> Decimal:
-    # Floats are refused: YAML turns 0.11203 into a binary float and the cent would drift.
-    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-        raise RateFileError(f"{where}: expected a quoted decimal string, got {raw!r}")
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation as exc:
-        raise RateFileError(f"{where}: not a decimal: {raw!r}") from exc
-    if not value.is_finite():
-        raise RateFileError(f"{where}: not a finite decimal: {raw!r}")
-    return value
+    return exact_decimal(raw, where, RateFileError)
 
 
 def _optional_decimal(raw: Any, where: str) -> Decimal | None:
