@@ -29,32 +29,6 @@ TOPICS: dict[str, tuple[str, str | None, str]] = {
         "Customer wrote in another language; told in English and Spanish that the assistant "
         "works in English and that Customer Care has interpreters by phone.",
     ),
-    "add_third_party_contact": (
-        "utter_third_party_info", "third-party contact",
-        "Customer asked about adding a third-party contact; explained notification contacts "
-        "and authorized persons and how to apply.",
-    ),
-    "list_contacts": (
-        "utter_list_contacts_info", "third-party contact",
-        "Customer asked which contacts are on the account; referred to Customer Care.",
-    ),
-    "remove_third_party_contact": (
-        "utter_list_contacts_info", "third-party contact",
-        "Customer asked to remove a contact; referred to Customer Care.",
-    ),
-    "update_contact_info": (
-        "utter_contact_info_update", "contact information",
-        "Customer asked to update contact information; explained how.",
-    ),
-    "leaving_for_winter": (
-        "utter_leaving_for_winter", "leaving for the winter",
-        "Customer asked about leaving for the winter; explained contact update, away dates, "
-        "backup contact, bill forwarding, e-bills and autopay.",
-    ),
-    "privacy_question": (
-        "utter_privacy_info", "privacy",
-        "Customer asked how their data is handled; answered from the customer data policy.",
-    ),
     "human_handoff": (
         "utter_handoff_info", "handoff request",
         "Customer asked for a person; gave Customer Care's number and hours.",

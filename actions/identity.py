@@ -7,6 +7,7 @@ for the conversation. Only these actions ever set ``verified_account``.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -16,7 +17,11 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.reference import response_values
+from actions.rules.contacts import load_contact_policy, may_discuss_account
 from actions.runtime import in_transaction, write_note
+from actions.store.contacts import contacts_for_phone
+from actions.store.models import Account
 from actions.store.repository import (
     accounts_for_phone,
     find_verified_account,
@@ -61,6 +66,36 @@ def account_in_question(tracker: Tracker) -> tuple[str | None, list[EventType]]:
     return None, []
 
 
+@dataclass(frozen=True)
+class SenderContact:
+    """A named contact of the account texting from their own phone."""
+
+    name: str
+    title: str
+    may_discuss: bool
+
+
+def sms_contact_phone(tracker: Tracker) -> str | None:
+    sender = tracker.sender_id
+    return sender[len(SMS_PREFIX):] if sender.startswith(SMS_PREFIX) else None
+
+
+def texting_contact(session: Session, account: Account, phone: str | None
+                    ) -> SenderContact | None:
+    """The contact of ``account`` whose phone is texting, unless it is the account's own
+    phone: an authorized person may discuss the account; a notification contact (or an
+    authorized person not yet confirmed by staff) may not."""
+    if phone is None or phone == account.phone:
+        return None
+    policy = load_contact_policy()
+    for contact in contacts_for_phone(session, phone):
+        if contact.account_number == account.account_number and contact.kind in policy.kinds:
+            kind = policy.kinds[contact.kind]
+            return SenderContact(name=contact.name, title=kind.title,
+                                 may_discuss=may_discuss_account(kind, contact.status))
+    return None
+
+
 def start_verification(tracker: Tracker, request: str) -> list[EventType]:
     """Remembers what the customer asked for and opens the verification form."""
     return [SlotSet("pending_request", request), FollowupAction(FORM)]
@@ -83,14 +118,17 @@ class ValidateVerifyIdentityForm(FormValidationAction):
         return events
 
     async def _phone_factor(self, tracker: Tracker) -> list[EventType]:
-        """Over SMS the sender's number, when it is on exactly one account, stands in for the
-        account number; the ZIP code is still asked for."""
+        """Over SMS the sender's number, when it is on exactly one account (as the account's
+        phone or a contact's), stands in for the account number; the ZIP is still asked for."""
         if not tracker.sender_id.startswith(SMS_PREFIX) or tracker.slots.get("account_number"):
             return []
         phone = tracker.sender_id[len(SMS_PREFIX):]
-        numbers = await in_transaction(
-            lambda session: [a.account_number for a in accounts_for_phone(session, phone)]
-        )
+
+        def accounts(session: Session) -> list[str]:
+            own = [a.account_number for a in accounts_for_phone(session, phone)]
+            return own or sorted({c.account_number for c in contacts_for_phone(session, phone)})
+
+        numbers = await in_transaction(accounts)
         if len(numbers) != 1:
             return []
         tracker.slots["account_number"] = numbers[0]
@@ -118,12 +156,20 @@ class ValidateVerifyIdentityForm(FormValidationAction):
     async def _check(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      number: str, zip_code: str) -> list[EventType]:
         failures = float(tracker.get_slot("verification_failures") or 0)
+        texter = sms_contact_phone(tracker)
 
-        def work(session: Session) -> bool:
+        def work(session: Session) -> bool | SenderContact:
             account = find_verified_account(session, number, zip_code)
             if account is not None:
+                contact = texting_contact(session, account, texter)
+                if contact is not None and not contact.may_discuss:
+                    write_note(session, tracker, "privacy", account_number=number,
+                               summary=f"{contact.title.capitalize()} {contact.name} texted "
+                                       "from their phone and asked for account details; "
+                                       "nothing shared (they may not discuss the account).")
+                    return contact
                 link_conversation(session, tracker.sender_id, account.account_number)
-                return True
+                return contact or True
             if failures + 1 >= MAX_ATTEMPTS:
                 # The note goes on the account whose number was typed, when it exists, so
                 # staff can see attempts against it; the customer is told nothing about it.
@@ -134,11 +180,20 @@ class ValidateVerifyIdentityForm(FormValidationAction):
                            account_number=number if known else None)
             return False
 
-        if await in_transaction(work):
+        outcome = await in_transaction(work)
+        if isinstance(outcome, SenderContact) and not outcome.may_discuss:
+            dispatcher.utter_message(response="utter_notification_contact_refused",
+                                     **response_values())
+            return [SlotSet("account_number", None), SlotSet("zip_code", None),
+                    SlotSet("requested_slot", None), ActiveLoop(None)]
+        if outcome:
             accounts = list(tracker.get_slot("verified_accounts") or [])
             if number not in accounts:
                 accounts.append(number)
+            acting_as = (f"{outcome.title} {outcome.name}"
+                         if isinstance(outcome, SenderContact) else None)
             return [
+                SlotSet("verified_as", acting_as),
                 SlotSet("verified_account", number),
                 SlotSet("verified_accounts", accounts),
                 SlotSet("account_number", None),
@@ -153,3 +208,17 @@ class ValidateVerifyIdentityForm(FormValidationAction):
                               SlotSet("requested_slot", None)]
         dispatcher.utter_message(response="utter_verification_failed")
         return cleared
+
+
+def account_or_verification(dispatcher: CollectingDispatcher, tracker: Tracker, request: str
+                            ) -> tuple[str | None, list[EventType]]:
+    """The verified account for ``request``; without one, the events that verify first (and
+    then resume ``request``), or none when verification is locked for this conversation."""
+    account, switch = account_in_question(tracker)
+    if account is not None:
+        return account, switch
+    if tracker.get_slot("verification_locked"):
+        dispatcher.utter_message(response="utter_verification_locked", **response_values())
+        return None, []
+    dispatcher.utter_message(response="utter_verify_first")
+    return None, start_verification(tracker, request)

@@ -11,9 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.arrangements import continue_military, payment_arrangement_for
 from actions.bills import explain_for_verified, high_bill_for_verified
 from actions.cold_weather import continue_application
+from actions.contact_details import start_contact_update
+from actions.contacts import list_contacts_for, start_adding_contact, start_removing_contact
 from actions.disconnection import answer_for_account
 from actions.identity import is_verified
 from actions.reference import response_values
+from actions.winter import start_winter_form
 
 
 class ActionResumeAfterVerification(Action):
@@ -42,4 +45,14 @@ class ActionResumeAfterVerification(Action):
             return await answer_for_account(dispatcher, tracker, account)
         if request == "cold_weather_application":
             return await continue_application(dispatcher, tracker, account)
+        if request == "add_third_party_contact":
+            return await start_adding_contact(dispatcher, tracker, account)
+        if request == "list_contacts":
+            return await list_contacts_for(dispatcher, tracker, account)
+        if request == "remove_third_party_contact":
+            return await start_removing_contact(dispatcher, tracker, account)
+        if request == "update_contact_info":
+            return start_contact_update(tracker)
+        if request == "leaving_for_winter":
+            return start_winter_form()
         return await explain_for_verified(dispatcher, tracker, None, account)

@@ -77,7 +77,11 @@ def request_key(tracker: Tracker, category: str) -> str:
 
 def write_note(session: Session, tracker: Tracker, category: str, summary: str,
                *, account_number: str | None = None) -> None:
-    """Appends the account note for the request the tracker is answering."""
+    """Appends the account note for the request the tracker is answering; when a named
+    contact is acting for the customer, the note says who."""
+    acting_as = tracker.get_slot("verified_as")
+    if acting_as:
+        summary = f"{summary} (Conversation with {acting_as}.)"
     add_note(
         session,
         account_number=account_number or tracker.get_slot("verified_account"),

@@ -172,7 +172,11 @@ class BillLine(Base):
 
 
 class Contact(Base):
-    """A third party on an account: notification-only or an authorized person."""
+    """A third party on an account: notification-only or an authorized person.
+
+    Status is ``active``, ``pending_confirmation`` (an authorized person until staff have the
+    customer's written consent) or ``removed``; a removed contact is kept for the record.
+    """
 
     __tablename__ = "contacts"
     __table_args__ = (UniqueConstraint("account_number", "phone", name="uq_contact_phone"),)
@@ -186,8 +190,27 @@ class Contact(Base):
     email = Column(String(254))
     status = Column(String(30), nullable=False, default="active")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    removed_at = Column(DateTime(timezone=True))
 
     account = relationship("Account", back_populates="contacts")
+
+
+class SeasonalAbsence(Base):
+    """A period the customer is away (e.g. for the winter) and where bills go meanwhile."""
+
+    __tablename__ = "seasonal_absences"
+
+    id = Column(Integer, primary_key=True)
+    account_number = Column(ForeignKey("accounts.account_number"), nullable=False, index=True)
+    away_from = Column(Date, nullable=False)
+    away_to = Column(Date, nullable=False)
+    # Null when the customer gets e-bills instead of mail while away.
+    forwarding_line1 = Column(String(200))
+    forwarding_city = Column(String(100))
+    forwarding_state = Column(String(2))
+    forwarding_zip = Column(String(10))
+    conversation_id = Column(String(100))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class DisconnectionNotice(Base):
@@ -249,3 +272,62 @@ class Application(Base):
     reasons = Column(JSON, nullable=False, default=list)
     conversation_id = Column(String(100))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Handoff(Base):
+    """A conversation passed to Customer Care staff: why, what the bot learned, the
+    transcript up to the handoff, and what staff did with it (open -> claimed -> closed)."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_status_created", "status", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(100), nullable=False, index=True)
+    # Note channel of the conversation ("chat" or "text") and the Rasa input channel the
+    # staff reply must go back through ("twilio", "webchat", "rest").
+    channel = Column(String(10), nullable=False)
+    input_channel = Column(String(20))
+    reason = Column(String(40), nullable=False)
+    account_number = Column(ForeignKey("accounts.account_number"))
+    summary = Column(Text, nullable=False)
+    # [{"speaker": "customer" | "assistant", "text": ..., "at": ISO time}], already masked.
+    transcript = Column(JSON, nullable=False, default=list)
+    office_open = Column(Boolean, nullable=False)
+    callback_phone = Column(String(20))
+    status = Column(String(12), nullable=False, default="open")
+    claimed_by = Column(String(60))
+    outcome = Column(Text)
+    # The answered request that opened it: a replayed message opens no second handoff.
+    request_key = Column(String(120), unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    claimed_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+    handed_back_at = Column(DateTime(timezone=True))
+
+    messages = relationship("HandoffMessage", back_populates="handoff",
+                            order_by="HandoffMessage.id")
+
+
+class HandoffMessage(Base):
+    """A message after the handoff: the customer's (copied from the tracker) or staff's."""
+
+    __tablename__ = "handoff_messages"
+    __table_args__ = (UniqueConstraint("handoff_id", "source_key", name="uq_handoff_message"),)
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(ForeignKey("handoffs.id"), nullable=False, index=True)
+    sender = Column(String(10), nullable=False)  # "customer" or "staff"
+    author = Column(String(60), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # The tracker event a customer message was copied from, so copying twice adds nothing.
+    source_key = Column(String(60))
+
+    handoff = relationship("Handoff", back_populates="messages")
+
+
+# Account notes are append-only (see actions/store/append_only.py); the guard needs the
+# class above, so it is attached here rather than at the top of the module.
+from actions.store.append_only import guard_append_only  # noqa: E402
+
+guard_append_only(AccountNote)
