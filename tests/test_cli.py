@@ -90,3 +90,28 @@ def test_accounts_load_rejects_a_malformed_file_by_name(
     assert main(["accounts", "load", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "nothing imported" in err and "field 'zip' is missing" in err
+
+
+def test_staff_confirm_a_pending_authorized_person_and_it_is_noted(
+        database: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from actions.store.contacts import add_contact
+
+    with database.transaction() as session:
+        contact_id = add_contact(session, account_number="2100001", kind="authorized",
+                                 name="Anna Berg", relationship="daughter",
+                                 phone="+16125550199", email=None,
+                                 status="pending_confirmation").id
+    listed = _json(capsys, ["contacts", "2100001", "--json"])
+    assert [(c["name"], c["status"]) for c in listed] == [("Anna Berg", "pending_confirmation")]
+
+    assert main(["contacts", "confirm", str(contact_id), "--by", "pat.k"]) == 0
+    assert "Confirmed Anna Berg" in capsys.readouterr().out
+    assert _json(capsys, ["contacts", "2100001", "--json"])[0]["status"] == "active"
+    [note] = _json(capsys, ["notes", "2100001", "--json"])
+    assert (note["channel"], note["author"], note["category"]) == \
+        ("staff", "pat.k", "third-party contact")
+
+    # Confirming twice changes nothing and says so.
+    assert main(["contacts", "confirm", str(contact_id), "--by", "pat.k"]) == 1
+    assert "not waiting for confirmation" in capsys.readouterr().out
+    assert len(_json(capsys, ["notes", "2100001", "--json"])) == 1

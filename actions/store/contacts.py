@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.rules.contacts import REMOVED, ExistingContact, MailingAddress
+from actions.rules.contacts import ACTIVE, PENDING, REMOVED, ExistingContact, MailingAddress
 from actions.store.models import Account, Contact, SeasonalAbsence
 
 
@@ -106,3 +106,13 @@ def record_absence(session: Session, *, account_number: str, away_from: date, aw
     session.add(absence)
     session.flush()
     return absence
+
+
+def confirm_contact(session: Session, contact_id: int) -> Contact | None:
+    """Staff confirm a pending authorized person once the written consent is on file."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.status != PENDING:
+        return None
+    contact.status = ACTIVE
+    session.flush()
+    return contact
