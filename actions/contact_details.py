@@ -15,9 +15,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.contacts import contact_policy
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_or_verification
+from actions.reference import contact_policy
 from actions.rules.contacts import (
     MailingAddress,
     check_email,
@@ -39,6 +39,8 @@ FIELD_WORDS = {
 }
 FIELD_NAMES = {"phone": "phone number", "email": "email address",
                "mailing_address": "mailing address"}
+FIELD_QUESTIONS = {"phone": "utter_ask_ci_value_phone", "email": "utter_ask_ci_value_email",
+                   "mailing_address": "utter_ask_ci_value_mailing_address"}
 
 
 def field_from_words(value: Any) -> str | None:
@@ -79,14 +81,15 @@ class ActionUpdateContactInfo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        field = field_from_words(tracker.latest_message.get("text"))
         account, events = account_or_verification(dispatcher, tracker, "update_contact_info")
         if account is None:
-            return events
-        return events + start_contact_update(tracker)
+            # The detail asked about is kept for after verification.
+            return [SlotSet("ci_field", field), *events] if events else events
+        return events + start_contact_update(field)
 
 
-def start_contact_update(tracker: Tracker) -> list[EventType]:
-    field = field_from_words(tracker.latest_message.get("text"))
+def start_contact_update(field: str | None) -> list[EventType]:
     return [RESET_MISUNDERSTOOD, SlotSet("pending_request", None),
             *[SlotSet(slot, None) for slot in SLOTS], SlotSet("ci_field", field),
             FollowupAction(FORM)]
@@ -118,7 +121,7 @@ class ActionAskCiValue(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         field = tracker.get_slot("ci_field") or "phone"
-        dispatcher.utter_message(response=f"utter_ask_ci_value_{field}")
+        dispatcher.utter_message(response=FIELD_QUESTIONS[field])
         return []
 
 

@@ -6,7 +6,6 @@ each change and its account note are written in one transaction.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -18,17 +17,15 @@ from sqlalchemy.orm import Session
 
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_or_verification
-from actions.reference import response_values
+from actions.reference import contact_policy, response_values
 from actions.rules.contacts import (
     PENDING,
-    ContactPolicy,
     check_email,
     check_new_contact_phone,
     check_phone,
     clean_name,
     display_phone,
     initial_status,
-    load_contact_policy,
     masked_phone,
     room_for_contact,
 )
@@ -46,11 +43,6 @@ REMOVE_FORM = "remove_contact_form"
 REMOVE_SLOTS = ("rc_contact", "rc_confirmed")
 NO_EMAIL = "none"
 CATEGORY = "third-party contact"
-
-
-@lru_cache(maxsize=1)
-def contact_policy() -> ContactPolicy:
-    return load_contact_policy()
 
 
 def _kind_from_words(value: Any) -> str | None:
@@ -92,11 +84,12 @@ class ActionAddThirdPartyContact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        kind = _kind_from_words(next(tracker.get_latest_entity_values("contact_kind"), None))
         account, events = account_or_verification(dispatcher, tracker,
                                                   "add_third_party_contact")
         if account is None:
-            return events
-        kind = _kind_from_words(next(tracker.get_latest_entity_values("contact_kind"), None))
+            # The kind asked for is kept for after verification.
+            return [SlotSet("tp_kind", kind), *events] if events else events
         return events + await start_adding_contact(dispatcher, tracker, account, kind=kind)
 
 

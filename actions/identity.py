@@ -17,8 +17,8 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.reference import response_values
-from actions.rules.contacts import load_contact_policy, may_discuss_account
+from actions.reference import contact_policy, response_values
+from actions.rules.contacts import may_discuss_account
 from actions.runtime import in_transaction, write_note
 from actions.store.contacts import contacts_for_phone
 from actions.store.models import Account
@@ -87,7 +87,7 @@ def texting_contact(session: Session, account: Account, phone: str | None
     authorized person not yet confirmed by staff) may not."""
     if phone is None or phone == account.phone:
         return None
-    policy = load_contact_policy()
+    policy = contact_policy()
     for contact in contacts_for_phone(session, phone):
         if contact.account_number == account.account_number and contact.kind in policy.kinds:
             kind = policy.kinds[contact.kind]

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from actions.rules import DEFAULT_DATA_DIR
+from actions.rules.contacts import ContactPolicy, load_contact_policy
 from actions.rules.outage import OutageNumbers
 
 
@@ -45,3 +46,9 @@ def outage_numbers() -> OutageNumbers:
         water_office_hours_phone=outages["water"]["office_hours_phone"],
         water_after_hours_phone=outages["water"]["after_hours_phone"],
     )
+
+
+@lru_cache(maxsize=1)
+def contact_policy() -> ContactPolicy:
+    """Kinds of third-party contact and the per-account limit (third_party_contacts.yml)."""
+    return load_contact_policy()

@@ -46,13 +46,14 @@ class ActionResumeAfterVerification(Action):
         if request == "cold_weather_application":
             return await continue_application(dispatcher, tracker, account)
         if request == "add_third_party_contact":
-            return await start_adding_contact(dispatcher, tracker, account)
+            return await start_adding_contact(dispatcher, tracker, account,
+                                              kind=tracker.get_slot("tp_kind"))
         if request == "list_contacts":
             return await list_contacts_for(dispatcher, tracker, account)
         if request == "remove_third_party_contact":
             return await start_removing_contact(dispatcher, tracker, account)
         if request == "update_contact_info":
-            return start_contact_update(tracker)
+            return start_contact_update(tracker.get_slot("ci_field"))
         if request == "leaving_for_winter":
             return start_winter_form()
         return await explain_for_verified(dispatcher, tracker, None, account)

@@ -132,3 +132,28 @@ def test_a_numbered_reply_picks_a_button_and_a_forged_text_is_refused(
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 403
+
+
+def test_an_authorized_person_texting_from_their_phone_is_told_the_bill(
+    sms_assistant: SmsAssistant,
+) -> None:
+    robert = "+15075550177"  # authorized person on account 2100002 (ZIP 55901)
+    ask = sms_assistant.text(robert, "can you explain my mom's bill")
+    assert "ZIP" in ask and "account number" not in ask
+    bill = sms_assistant.text(robert, "55901")
+    assert "verified for account 2100002" in bill and "$" in bill
+    [note] = sms_assistant.conversation_notes(robert)
+    assert note.account_number == "2100002" and note.channel == "text"
+    assert "authorized person Robert Olson" in note.summary
+
+
+def test_a_notification_contact_is_told_nothing_private(sms_assistant: SmsAssistant) -> None:
+    church = "+15075550166"  # notification contact on account 2100002
+    assert "ZIP" in sms_assistant.text(church, "what is the balance on the account")
+    refused = sms_assistant.text(church, "55901")
+    assert "notification contact" in refused and "can't share account details" in refused
+    assert "$" not in refused and "verified" not in refused
+    [note] = sms_assistant.conversation_notes(church)
+    assert note.category == "privacy" and "nothing shared" in note.summary
+    # Still not verified: a second ask gets the ZIP question again, not the bill.
+    assert "$" not in sms_assistant.text(church, "explain the bill")
