@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import hand_off
 from actions.reference import outage_numbers, response_values
 from actions.rules.calendar import is_office_open, load_calendar
 from actions.rules.outage import detect_hazard, outage_guidance
@@ -28,10 +29,6 @@ TOPICS: dict[str, tuple[str, str | None, str]] = {
         "utter_other_language", "language",
         "Customer wrote in another language; told in English and Spanish that the assistant "
         "works in English and that Customer Care has interpreters by phone.",
-    ),
-    "human_handoff": (
-        "utter_handoff_info", "handoff request",
-        "Customer asked for a person; gave Customer Care's number and hours.",
     ),
 }
 
@@ -93,9 +90,15 @@ class ActionReportOutage(Action):
             dispatcher.utter_message(response="utter_outage_downed_line", **values)
         elif guidance.emergency == "water_main_break":
             dispatcher.utter_message(response="utter_water_main_break", **values)
-        dispatcher.utter_message(response="utter_outage_numbers", **values)
-        summary = (f"Customer reported an outage; gave electric {guidance.electric_phone} "
-                   f"and water {guidance.water_phone}.")
+        elif guidance.emergency == "gas_smell":
+            dispatcher.utter_message(response="utter_gas_smell", **values)
+        if guidance.give_outage_numbers:
+            dispatcher.utter_message(response="utter_outage_numbers", **values)
+            summary = (f"Customer reported an outage; gave electric {guidance.electric_phone} "
+                       f"and water {guidance.water_phone}.")
+        else:
+            summary = ("Customer reported a gas smell; told to leave the building and call 911 "
+                       "and the gas utility (the utility supplies no gas).")
         if guidance.emergency:
             summary = f"EMERGENCY ({guidance.emergency.replace('_', ' ')}): " + summary
         await note_only(tracker, "outage report", summary)
@@ -103,7 +106,7 @@ class ActionReportOutage(Action):
 
 
 class ActionDefaultFallback(Action):
-    """Offers the main topics; after two misunderstandings in a row, points to a person."""
+    """Offers the main topics; after two misunderstandings in a row, hands off to staff."""
 
     def name(self) -> str:
         return "action_default_fallback"
@@ -112,11 +115,8 @@ class ActionDefaultFallback(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         misses = float(tracker.get_slot(MISUNDERSTOOD) or 0) + 1
         if misses >= 2:
-            dispatcher.utter_message(response="utter_misunderstood_twice", **response_values())
-            await note_only(tracker, "handoff request",
-                            "The assistant did not understand the customer twice in a row; "
-                            "referred to Customer Care.")
-            misses = 0
-        else:
-            dispatcher.utter_message(response="utter_default")
+            # A person takes over; hand_off pauses the conversation and resets the count.
+            return [UserUtteranceReverted(), *await hand_off(dispatcher, tracker,
+                                                              "misunderstood")]
+        dispatcher.utter_message(response="utter_default")
         return [UserUtteranceReverted(), SlotSet(MISUNDERSTOOD, misses)]

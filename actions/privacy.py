@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.general import RESET_MISUNDERSTOOD
+from actions.handoff import hand_off
 from actions.reference import response_values
 from actions.rules.privacy import PrivacyAnswers, load_privacy_answers, privacy_topic
 from actions.runtime import note_only
@@ -50,9 +51,8 @@ class ActionPrivacyQuestion(Action):
 
 async def hand_data_request_to_staff(dispatcher: CollectingDispatcher, tracker: Tracker
                                      ) -> list[EventType]:
-    """A request to release data to a third party: staff review it with written consent."""
-    dispatcher.utter_message(response="utter_data_request_to_staff", **response_values())
-    await note_only(tracker, "data request",
-                    "Customer asked for their data to be sent to someone else; passed to "
-                    "staff for written authorization and review. Nothing was sent.")
-    return [RESET_MISUNDERSTOOD]
+    """A request to release data to a third party: staff review it with written consent, so
+    the conversation is handed off (the handoff writes the note)."""
+    return await hand_off(dispatcher, tracker, "data_request",
+                          request="release of the customer's data to someone else (nothing "
+                                  "was sent; needs written authorization and staff review)")

@@ -14,9 +14,14 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from actions.store import outbox
 from actions.store.db import Store, create_store
+from actions.store.models import AccountNote
 from actions.store.repository import add_note
 
 logger = logging.getLogger(__name__)
@@ -29,13 +34,48 @@ _executor: ThreadPoolExecutor | None = None
 
 _CHANNEL_FOR_INPUT = {"twilio": "text", "sms": "text"}
 
+# Session.info keys: the notes a transaction wrote, those kept in the outbox instead, and
+# whether it wrote anything besides notes.
+_NOTES = "careline_notes"
+_NOTES_KEPT = "careline_notes_kept"
+_BUSINESS_WRITES = "careline_business_writes"
+_NOTHING = object()
+
+
+class StoreUnavailable(RuntimeError):
+    """The account database is down or locked: nothing of the request was saved.
+
+    The action server answers it with ``utter_store_unavailable`` (actions/server.py)."""
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """A database that cannot be reached or stays locked, as opposed to a bug."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    # SQLite reports a missing table as an OperationalError too; that is a bug.
+    return isinstance(error, (OperationalError, InterfaceError)) and "no such" not in str(error)
+
+
+def _track_writes(session: Session, _context: object, _instances: object) -> None:
+    if any(not isinstance(row, AccountNote)
+           for row in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_BUSINESS_WRITES] = True
+
+
+def _watched(new_store: Store) -> Store:
+    if not event.contains(new_store.sessions, "before_flush", _track_writes):
+        event.listen(new_store.sessions, "before_flush", _track_writes)
+    return new_store
+
 
 def store() -> Store:
     """The process's store, created on first use from ``DATABASE_URL``."""
     global _store
     with _store_lock:
         if _store is None:
-            _store = create_store()
+            _store = _watched(create_store())
         return _store
 
 
@@ -43,7 +83,7 @@ def use_store(replacement: Store | None) -> None:
     """Points the actions at another store (tests) or back at the default (None)."""
     global _store
     with _store_lock:
-        _store = replacement
+        _store = _watched(replacement) if replacement is not None else None
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -54,14 +94,53 @@ def _pool() -> ThreadPoolExecutor:
         return _executor
 
 
-async def in_transaction(work: Callable[[Session], T]) -> T:
-    """Runs ``work`` in one database transaction on the thread pool, off the event loop."""
+def _keep_notes(info: dict[str, Any]) -> None:
+    kept = info.setdefault(_NOTES_KEPT, [])
+    for note in info.get(_NOTES, []):
+        if not any(note is done for done in kept):
+            outbox.keep(note)
+            kept.append(note)
 
-    def _run() -> T:
+
+def run_transaction(work: Callable[[Session], T]) -> T:
+    """Runs ``work`` in one transaction (blocking), failing safe when the database is down.
+
+    When the database cannot be reached or stays locked, a transaction that wrote only
+    account notes still returns its result and its notes wait in the outbox (written by
+    the next transaction that succeeds); any other transaction raises
+    :class:`StoreUnavailable`, and nothing of it was saved.
+    """
+    result: Any = _NOTHING
+    info: dict[str, Any] = {}
+    try:
         with store().transaction() as session:
-            return work(session)
+            info = session.info
+            result = work(session)
+    except Exception as error:
+        notes_kept = bool(info.get(_NOTES_KEPT))
+        # After write_note kept a note, the session reports the earlier failure as a
+        # pending rollback; that is the same outage, not a bug.
+        if not (is_unavailable(error)
+                or (notes_kept and isinstance(error, PendingRollbackError))):
+            raise
+        if result is not _NOTHING and not info.get(_BUSINESS_WRITES):
+            _keep_notes(info)
+            return result
+        raise StoreUnavailable("the account database is unavailable") from error
+    if outbox.has_pending():
+        try:
+            outbox.deliver(store())
+        except Exception as error:  # noqa: BLE001 - retried after the next transaction
+            if not is_unavailable(error):
+                raise
+    return result
 
-    return await asyncio.get_running_loop().run_in_executor(_pool(), _run)
+
+async def in_transaction(work: Callable[[Session], T]) -> T:
+    """Runs ``work`` in one database transaction on the thread pool, off the event loop
+    (see :func:`run_transaction` for what happens when the database is unavailable)."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _pool(), run_transaction, work)
 
 
 def note_channel(tracker: Tracker) -> str:
@@ -82,15 +161,24 @@ def write_note(session: Session, tracker: Tracker, category: str, summary: str,
     acting_as = tracker.get_slot("verified_as")
     if acting_as:
         summary = f"{summary} (Conversation with {acting_as}.)"
-    add_note(
-        session,
-        account_number=account_number or tracker.get_slot("verified_account"),
-        conversation_id=tracker.sender_id,
-        channel=note_channel(tracker),
-        category=category,
-        summary=summary,
-        request_key=request_key(tracker, category),
-    )
+    note = {
+        "account_number": account_number or tracker.get_slot("verified_account"),
+        "conversation_id": tracker.sender_id,
+        "channel": note_channel(tracker),
+        "category": category,
+        "summary": summary,
+        "request_key": request_key(tracker, category),
+    }
+    # If the database fails while this transaction has written nothing but notes, the
+    # note waits in the outbox: the customer still gets the answer, and the note is
+    # written when the database returns.
+    session.info.setdefault(_NOTES, []).append(note)
+    try:
+        add_note(session, **note)
+    except Exception as error:
+        if not is_unavailable(error) or session.info.get(_BUSINESS_WRITES):
+            raise
+        _keep_notes(session.info)
 
 
 async def note_only(tracker: Tracker, category: str, summary: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from dotenv import load_dotenv
 
-from bot.commands import accounts, bill, contacts, notes, rules, run
+from bot.commands import accounts, bill, contacts, handoffs, notes, rules, run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="careline", description="careline: customer care assistant for a public utility."
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, accounts, notes, contacts, bill, rules):
+    for module in (run, accounts, notes, contacts, bill, rules, handoffs):
         module.register(subparsers)
     return parser
 

@@ -30,8 +30,35 @@ PROFILES = {
 }
 
 
+# Values endpoints.production.yml substitutes, where the environment (.env) has none. Rasa
+# refuses a file naming an unset variable, so each has a local default here.
+PRODUCTION_DEFAULTS = {
+    "TRACKER_DB_HOST": "127.0.0.1",
+    "TRACKER_DB_PORT": "5432",
+    "TRACKER_DB_NAME": "careline_tracker",
+    "TRACKER_DB_USER": "postgres",
+    "TRACKER_DB_PASSWORD": "",
+    # The database Rasa logs in to first, to create TRACKER_DB_NAME when it is missing.
+    "TRACKER_DB_LOGIN_DB": "postgres",
+    "REDIS_HOST": "127.0.0.1",
+    "REDIS_PORT": "6379",
+    "REDIS_DB": "1",
+    "REDIS_PASSWORD": "",
+    # Alphanumeric; lets several deployments (or test runs) share one Redis.
+    "REDIS_KEY_PREFIX": "careline",
+}
+API_TOKEN_VARIABLE = "CARELINE_API_TOKEN"
+
+
 @dataclass
 class AssistantProcesses:
+    """The action server and one or more Rasa servers (replicas) as child processes.
+
+    Replicas listen on ``port`` and then ``replica_ports``; in the production profile they
+    share the tracker store (PostgreSQL) and lock store (Redis), so any of them can take
+    any message of a conversation.
+    """
+
     port: int = 5005
     actions_port: int = 5055
     profile: str = "default"
@@ -39,11 +66,19 @@ class AssistantProcesses:
     host: str = "127.0.0.1"
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
-    _children: list[subprocess.Popen] = field(default_factory=list)
+    replica_ports: list[int] = field(default_factory=list)
+    # Sanic worker processes of the action server; None: ACTION_SERVER_SANIC_WORKERS or 1.
+    action_workers: int | None = None
+    _children: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_urls(self) -> list[str]:
+        """One address per Rasa replica."""
+        return [f"http://{self.host}:{port}" for port in [self.port, *self.replica_ports]]
 
     @property
     def webchat_url(self) -> str:
@@ -51,16 +86,23 @@ class AssistantProcesses:
 
     @property
     def pids(self) -> dict[str, int]:
-        """Process ids of the running servers, by name ("actions", "rasa")."""
-        names = ("actions", "rasa")[: len(self._children)]
-        return {name: child.pid for name, child in zip(names, self._children, strict=True)}
+        """Process ids of the running servers, by name ("actions", "rasa", "rasa-2", ...)."""
+        return {name: child.pid for name, child in self._children.items()}
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{self.actions_port}/webhook"
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+        # The action server trusts whatever tracker it is sent: only the Rasa servers on
+        # this host may reach it (containers set SANIC_HOST=0.0.0.0 on a private network).
+        env.setdefault("SANIC_HOST", "127.0.0.1")
+        if self.profile == "production":
+            for name, value in PRODUCTION_DEFAULTS.items():
+                env.setdefault(name, value)
         env.update(self.extra_env)
+        if self.action_workers is not None:
+            env["ACTION_SERVER_SANIC_WORKERS"] = str(self.action_workers)
         return env
 
     def _output(self, name: str) -> int | object:
@@ -74,22 +116,27 @@ class AssistantProcesses:
             raise FileNotFoundError(
                 f"No trained model at {self.model}. Run 'make run' (or 'make model') first."
             )
+        self.start_actions()
+        self._spawn("rasa", self.rasa_command(self.port), self.environment())
+
+    def start_actions(self) -> None:
+        self._spawn("actions",
+                    [sys.executable, "-m", "actions.server", "--port", str(self.actions_port)],
+                    self.environment())
+
+    def rasa_command(self, port: int) -> list[str]:
         files = PROFILES[self.profile]
-        env = self.environment()
-        bin_dir = Path(sys.executable).parent
-        self._spawn(
-            "actions",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(self.actions_port)],
-            env,
-        )
-        self._spawn(
-            "rasa",
-            [str(bin_dir / "rasa"), "run", "--model", str(self.model),
-             "--interface", self.host, "--port", str(self.port),
-             "--credentials", files["credentials"], "--endpoints", files["endpoints"]],
-            env,
-        )
+        command = [
+            str(Path(sys.executable).parent / "rasa"), "run", "--model", str(self.model),
+            "--interface", self.host, "--port", str(port),
+            "--credentials", files["credentials"], "--endpoints", files["endpoints"],
+        ]
+        # Rasa's HTTP API can replace the model, read and rewrite any conversation: it is
+        # only ever on behind a token (README "Rasa's HTTP API").
+        token = self.environment().get(API_TOKEN_VARIABLE, "").strip()
+        if token:
+            command += ["--enable-api", "--auth-token", token]
+        return command
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         out = self._output(name)
@@ -97,17 +144,28 @@ class AssistantProcesses:
             command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
             if out is not None else None, start_new_session=True,
         )
-        self._children.append(child)
+        self._children[name] = child
+
+    def health_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.actions_port}/health",
+                *(f"{base}/webhooks/webchat/health" for base in self.base_urls)]
 
     def wait_ready(self, timeout: float = 240.0) -> None:
-        """Waits until both servers answer; raises if either exits or time runs out."""
+        """Waits until every server answers; raises if one exits or time runs out.
+
+        Further replicas start once the first answers: each Rasa server creates the
+        tracker tables at start-up, and two doing it at once on an empty database race.
+        """
         deadline = time.monotonic() + timeout
-        checks = [
-            f"http://127.0.0.1:{self.actions_port}/health",
-            f"{self.base_url}/webhooks/webchat/health",
-        ]
+        self._wait_for(self.health_urls()[:2], deadline, timeout)
+        for index, port in enumerate(self.replica_ports, start=2):
+            if f"rasa-{index}" not in self._children:
+                self._spawn(f"rasa-{index}", self.rasa_command(port), self.environment())
+        self._wait_for(self.health_urls()[2:], deadline, timeout)
+
+    def _wait_for(self, checks: list[str], deadline: float, timeout: float) -> None:
         while checks:
-            for child in self._children:
+            for child in self._children.values():
                 if child.poll() is not None:
                     raise RuntimeError(f"{child.args[0]} exited with code {child.returncode}")
             if time.monotonic() > deadline:
@@ -121,12 +179,25 @@ class AssistantProcesses:
                 pass
             time.sleep(0.5)
 
+    def stop_child(self, name: str, timeout: float = 20.0) -> None:
+        """Stops one server (tests stop the action server to see the bot cope)."""
+        child = self._children.pop(name, None)
+        if child is None:
+            return
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+        try:
+            child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
     def stop(self, timeout: float = 20.0) -> None:
-        for child in self._children:
+        for child in self._children.values():
             if child.poll() is None:
                 os.killpg(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for child in self._children:
+        for child in self._children.values():
             try:
                 child.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -137,7 +208,7 @@ class AssistantProcesses:
     def wait(self) -> int:
         """Blocks until one child exits; returns its exit code."""
         while True:
-            for child in self._children:
+            for child in self._children.values():
                 code = child.poll()
                 if code is not None:
                     return code

@@ -15,9 +15,9 @@ PAYLOAD_ONLY_INTENTS = {"empty_message"}
 
 
 def _responses_uttered_by_actions() -> set[str]:
-    """Responses named in custom actions, or sent by the channels themselves."""
+    """Responses named in custom actions, or sent by the server (channels, staff console)."""
     names: set[str] = set()
-    for path in [*(ROOT / "actions").rglob("*.py"), *(ROOT / "bot" / "channels").rglob("*.py")]:
+    for path in [*(ROOT / "actions").rglob("*.py"), *(ROOT / "bot").rglob("*.py")]:
         names.update(re.findall(r'"(utter_[a-z_]+)"', path.read_text()))
     return names
 

@@ -1,4 +1,9 @@
-"""Which numbers to give for an outage report, and whether it is an emergency."""
+"""Which numbers to give for an outage report, and whether it is an emergency.
+
+A gas smell is an emergency too, but not RPU's: RPU supplies electric and water, not natural
+gas. The customer is told to leave and call 911 and the gas utility, and gets no outage
+numbers that could delay that.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,13 @@ _MAIN_BREAK = re.compile(
     r"water\s*(gushing|shooting|bubbling)\s*(up|out))\b",
     re.IGNORECASE,
 )
+_GAS_SMELL = re.compile(
+    r"\b(smell(s|ed|ing)?|smelt)\b.{0,20}\bgas\b|"
+    r"\bgas\b.{0,15}\b(smell(s|ing)?|odou?rs?|leak(s|ed|ing)?|hiss(es|ing)?)\b|"
+    r"\bleaking\s+gas\b|\brotten[-\s]eggs?\b",
+    re.IGNORECASE,
+)
+HAZARDS = ("gas_smell", "downed_line", "water_main_break")
 
 
 @dataclass(frozen=True)
@@ -27,17 +39,23 @@ class OutageNumbers:
 
 @dataclass(frozen=True)
 class OutageGuidance:
-    emergency: str | None  # "downed_line" or "water_main_break" when the report is one
+    emergency: str | None  # one of HAZARDS when the report is an emergency
     electric_phone: str
     water_phone: str
     water_office_open: bool
+    give_outage_numbers: bool
     reasons: tuple[str, ...]
 
 
 def detect_hazard(text: str, hazard_entity: str | None = None) -> str | None:
-    """The hazard a report describes; the NLU entity wins, the wording is a safety net."""
-    if hazard_entity in {"downed_line", "water_main_break"}:
+    """The hazard a report describes; the NLU entity wins, the wording is a safety net.
+
+    A gas smell is checked first: it is the one where minutes matter most.
+    """
+    if hazard_entity in HAZARDS:
         return hazard_entity
+    if _GAS_SMELL.search(text or ""):
+        return "gas_smell"
     if _DOWNED_LINE.search(text or ""):
         return "downed_line"
     if _MAIN_BREAK.search(text or ""):
@@ -55,12 +73,20 @@ def outage_guidance(numbers: OutageNumbers, *, office_open: bool,
          if office_open else
          f"Customer Care is closed, so water outages go to the 24-hour line {water_phone}."),
     ]
-    if hazard:
+    if hazard == "gas_smell":
+        reasons = [
+            "A gas smell is an emergency: leave the building, then call 911 and the gas "
+            "utility from outside.",
+            "The utility supplies electric and water, not natural gas: its outage numbers do not "
+            "help.",
+        ]
+    elif hazard:
         reasons.insert(0, "A downed line or a water main break is an emergency and comes first.")
     return OutageGuidance(
         emergency=hazard,
         electric_phone=numbers.electric_phone,
         water_phone=water_phone,
         water_office_open=office_open,
+        give_outage_numbers=hazard != "gas_smell",
         reasons=tuple(reasons),
     )

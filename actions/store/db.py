@@ -23,6 +23,12 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
+def sqlite_busy_timeout_ms() -> int:
+    """How long a SQLite writer waits for a lock (``CARELINE_SQLITE_BUSY_MS``, default 10 s)
+    before the write fails and the note goes to the outbox (actions/runtime.py)."""
+    return int(os.environ.get("CARELINE_SQLITE_BUSY_MS") or 10000)
+
+
 def _enable_sqlite_pragmas(engine: Engine) -> None:
     # WAL lets the action server read while a note is written; the busy timeout makes a
     # writer wait for a lock instead of failing at once under concurrent conversations.
@@ -31,7 +37,7 @@ def _enable_sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_busy_timeout_ms()}")
         cursor.close()
 
 
@@ -42,7 +48,8 @@ def make_engine(url: str | None = None) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, future=True, connect_args={"check_same_thread": False, "timeout": 10}
+            url, future=True,
+            connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout_ms() / 1000}
         )
         _enable_sqlite_pragmas(engine)
         return engine
@@ -66,9 +73,15 @@ class Store:
         Base.metadata.create_all(self.engine)
 
 
-def create_store(url: str | None = None, *, create_schema: bool = True) -> Store:
+def create_store(url: str | None = None, *, create_schema: bool | None = None) -> Store:
+    """The store on ``url`` (default ``DATABASE_URL``).
+
+    ``create_schema`` (default: only on SQLite, the embedded default) creates missing tables
+    from the models. Any other database gets its schema from the migrations
+    (``careline db upgrade``), so production never drifts from what the revisions say.
+    """
     engine = make_engine(url)
     store = Store(engine=engine, sessions=sessionmaker(engine, future=True, expire_on_commit=False))
-    if create_schema:
+    if create_schema or (create_schema is None and engine.dialect.name == "sqlite"):
         store.create_schema()
     return store

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.http.http_client import TwilioHttpClient
@@ -40,6 +40,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from actions.identity import SMS_PREFIX
 from bot.channels import sms_format
+from bot.channels.apology import with_apology
 from bot.channels.sms_state import REPLIED, SENT, SmsState, delivery_key, shared_state
 from bot.channels.text_input import to_rasa_text
 from bot.channels.texts import channel_response
@@ -254,6 +255,7 @@ class TwilioSmsInput(InputChannel):
         self._state = state
         self._sender = sender
         self._background: set[asyncio.Task] = set()
+        self._app: Sanic | None = None
 
     @classmethod
     def name(cls) -> str:
@@ -298,6 +300,7 @@ class TwilioSmsInput(InputChannel):
 
         @twilio.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            self._app = request.app  # its agent tells whether a conversation is paused
             params = form_params(request)
             if not self.signature_ok(request, params):
                 logger.warning("Refused an SMS webhook with a missing or wrong signature.")
@@ -398,7 +401,9 @@ class TwilioSmsInput(InputChannel):
             if isinstance(stopped, asyncio.CancelledError):
                 raise
             return []
-        rendered = sms_format.render(collector.messages)
+        # An unreachable action server leaves the customer without an answer: apologise.
+        messages = await with_apology(self._app, conversation_id, collector.messages)
+        rendered = sms_format.render(messages)
         parts = sms_format.split_reply(rendered.text)
         await _blocking(partial(self.state.finish, key, parts, REPLIED,
                                 conversation_id=conversation_id, choices=rendered.choices))

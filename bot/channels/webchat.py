@@ -3,6 +3,7 @@
     GET  /webhooks/webchat/          the page (no CDN, works offline)
     POST /webhooks/webchat/session   issues a signed conversation token
     POST /webhooks/webchat/webhook   {"session": token, "message": text} -> bot messages
+    POST /webhooks/webchat/updates   {"session": token, "after": id} -> staff replies
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.reference import response_values
+from bot.channels.apology import with_apology
 from bot.channels.sessions import SessionSigner, load_secret
 from bot.channels.text_input import to_rasa_text
+from bot.staff.delivery import web_updates
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +101,19 @@ class WebChatInput(InputChannel):
                     metadata={"shortened": shortened} if shortened else None,
                 )
             )
-            return response.json({"messages": collector.messages})
+            messages = await with_apology(request.app, sender_id, collector.messages)
+            return response.json({"messages": messages})
+
+        @webchat.route("/updates", methods=["POST"])
+        async def updates(request: Request) -> HTTPResponse:
+            # Staff replies while the conversation is handed off (bot/staff/delivery.py).
+            body = _json_body(request) or {}
+            sender_id = self.signer.sender_id(body.get("session"))
+            if sender_id is None:
+                return response.json({"error": "This chat session is not valid."}, status=403)
+            after = body.get("after")
+            return response.json(
+                await web_updates(sender_id, after if isinstance(after, int) else 0))
 
         return webchat
 

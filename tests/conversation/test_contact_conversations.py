@@ -176,7 +176,7 @@ def test_leaving_for_the_winter_notes_the_period_and_adds_a_backup_contact(
     assistant.texts(sender, "Karen Olson")
     assistant.texts(sender, "neighbor")
     assistant.texts(sender, "507-555-0122")
-    read_back = assistant.texts(sender, "skip")
+    read_back = assistant.texts(sender, "no email")
     assert "authorized person" in read_back
     assistant.texts(sender, "yes")
 
@@ -199,6 +199,7 @@ def test_privacy_answers_cite_the_policy_and_data_requests_go_to_staff(
     police = assistant.texts(sender, "can the police get my usage data from you")
     assert "law enforcement" in police
     release = assistant.texts(sender, "please send my usage data to my landlord")
-    assert "passed it to Customer Care" in release
-    categories = [n.category for n in assistant.conversation_notes(sender)]
-    assert categories.count("privacy") == 2 and categories.count("data request") == 1
+    assert "passing it to Customer Care" in release
+    notes = assistant.conversation_notes(sender)
+    assert [n.category for n in notes] == ["privacy", "privacy", "handoff"]
+    assert "release of the customer's data" in notes[-1].summary

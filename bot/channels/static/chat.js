@@ -54,7 +54,9 @@
     li.className = "msg " + (entry.from === "me" ? "msg--me" : "msg--bot");
     const who = document.createElement("span");
     who.className = "visually-hidden";
-    who.textContent = entry.from === "me" ? "You said: " : "Assistant: ";
+    who.textContent = entry.from === "me" ? "You said: " :
+      entry.from === "staff" ? "Customer Care: " : "Assistant: ";
+    if (entry.from === "staff") li.className += " msg--staff";
     li.appendChild(who);
     if (entry.text) li.appendChild(document.createTextNode(entry.text));
     if (entry.table) li.appendChild(renderTable(entry.table));
@@ -115,6 +117,7 @@
       }
       let lastButtons = [];
       (data.messages || []).forEach(function (m) {
+        if (m.custom && m.custom.handoff) startStaffPolling();
         const entry = { from: "bot", text: m.text || "" };
         if (m.custom && m.custom.table) entry.table = m.custom.table;
         if (!entry.text && !entry.table) return;
@@ -144,11 +147,36 @@
   restart.addEventListener("click", function () {
     store.removeItem(KEY_SESSION);
     store.removeItem(KEY_HISTORY);
+    store.removeItem(KEY_STAFF_SEEN);
     list.textContent = "";
     showChoices([]);
     input.focus();
   });
 
+  // While a person from Customer Care has the conversation, ask for their replies.
+  const KEY_STAFF_SEEN = "careline.staffSeen";
+  let staffTimer = null;
+  async function pollStaff() {
+    const token = store.getItem(KEY_SESSION);
+    if (!token) return;
+    const data = await post("updates", {
+      session: token, after: Number(store.getItem(KEY_STAFF_SEEN) || 0) });
+    (data.messages || []).forEach(function (m) {
+      const entry = { from: m.from === "staff" ? "staff" : "bot", text: m.text };
+      show(entry);
+      remember(entry);
+      store.setItem(KEY_STAFF_SEEN, String(m.id));
+    });
+    if (data.handed_off) startStaffPolling();
+    else if (staffTimer !== null) { clearInterval(staffTimer); staffTimer = null; }
+  }
+  function startStaffPolling() {
+    if (staffTimer === null) {
+      staffTimer = setInterval(function () { pollStaff().catch(function () {}); }, 3000);
+    }
+  }
+
   history().forEach(show);
+  pollStaff().catch(function () {});
   input.focus();
 })();
