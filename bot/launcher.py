@@ -127,7 +127,8 @@ class AssistantProcesses:
     def rasa_command(self, port: int) -> list[str]:
         files = PROFILES[self.profile]
         command = [
-            str(Path(sys.executable).parent / "rasa"), "run", "--model", str(self.model),
+            # `rasa run` through careline's entry point (bot/rasa_server.py says why).
+            sys.executable, "-m", "bot.rasa_server", "run", "--model", str(self.model),
             "--interface", self.host, "--port", str(port),
             "--credentials", files["credentials"], "--endpoints", files["endpoints"],
         ]
