@@ -69,6 +69,8 @@ class AssistantProcesses:
     replica_ports: list[int] = field(default_factory=list)
     # Sanic worker processes of the action server; None: ACTION_SERVER_SANIC_WORKERS or 1.
     action_workers: int | None = None
+    # Plain `rasa run` instead of careline's entry point: the benchmarks' stock baseline.
+    stock_rasa: bool = False
     _children: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -128,7 +130,9 @@ class AssistantProcesses:
         files = PROFILES[self.profile]
         command = [
             # `rasa run` through careline's entry point (bot/rasa_server.py says why).
-            sys.executable, "-m", "bot.rasa_server", "run", "--model", str(self.model),
+            *([str(Path(sys.executable).parent / "rasa")] if self.stock_rasa
+              else [sys.executable, "-m", "bot.rasa_server"]),
+            "run", "--model", str(self.model),
             "--interface", self.host, "--port", str(port),
             "--credentials", files["credentials"], "--endpoints", files["endpoints"],
         ]
