@@ -346,10 +346,10 @@ SCRIPTS: dict[str, tuple[str, str, list[str]]] = {
         "remove a contact from my account", "1", "yes"]),
     "update_contact_info": ("2100003", "55904", [
         "I need to update my email address", "j.doe{n}@newmail.example", "yes"]),
+    # Answered at the "yes"; the backup contact offered next is a request of its own.
     "leaving_for_winter": ("2100003", "55904", [
         "we're going to florida for the winter", "Dec 1 to March 31",
-        "450 Palm Ave, Naples, FL 34102", "yes", "Karen Olson", "neighbor", "507-555-012{n}",
-        "skip", "yes"]),
+        "450 Palm Ave, Naples, FL 34102", "yes"]),
     "privacy_question": ("2100001", "55902", ["do you sell my personal data?"]),
     "other_language": ("2100001", "55902", ["/other_language"]),
     "human_handoff": ("2100001", "55902", ["/human_handoff"]),
