@@ -21,7 +21,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_run)
 
 
+def _schema_problem() -> str | None:
+    """Why the account database is not ready for production, or None. Production never
+    creates tables itself: its schema comes from the migrations alone."""
+    from actions.store import migrate
+
+    try:
+        current, head = migrate.current_revision(), migrate.head_revision()
+    except Exception as error:  # noqa: BLE001 - any failure to reach the database is the answer
+        return f"cannot read the account database ({type(error).__name__}: {error})"
+    if current != head:
+        return (f"the account database is at migration {current or 'none'}, not {head}: "
+                "run `careline db upgrade` first (make run-prod does)")
+    return None
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.profile == "production":
+        problem = _schema_problem()
+        if problem:
+            print(f"careline: {problem}", file=sys.stderr)
+            return 1
     processes = AssistantProcesses(
         port=args.port, actions_port=args.actions_port, profile=args.profile,
         model=args.model, host=args.host,
