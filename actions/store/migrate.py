@@ -35,8 +35,8 @@ class SchemaNotManaged(RuntimeError):
 
 
 def include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
-    """Only the account models' tables are compared: other tables in the same database
-    (the SMS channel's state, Alembic's own) belong to someone else."""
+    """Only the models' tables are compared: other tables in the same database (Alembic's
+    own, anything a deployment adds) belong to someone else."""
     if type_ == "table":
         return name in Base.metadata.tables
     return True

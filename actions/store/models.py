@@ -331,3 +331,41 @@ class HandoffMessage(Base):
 from actions.store.append_only import guard_append_only  # noqa: E402
 
 guard_append_only(AccountNote)
+
+
+# --- SMS channel state (bot/channels/sms_state.py) ---------------------------------------
+
+
+class SmsOptOut(Base):
+    """A number that texted STOP (opted_out) or START again."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone = Column(String(20), primary_key=True)
+    opted_out = Column(Boolean, nullable=False)
+    changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class SmsDelivery(Base):
+    """One incoming text, claimed before it reaches Rasa, holding the reply afterwards."""
+
+    __tablename__ = "sms_deliveries"
+
+    PROCESSING = "processing"
+
+    key = Column(String(100), primary_key=True)
+    conversation_id = Column(String(40), nullable=False)
+    status = Column(String(12), nullable=False, default=PROCESSING)
+    parts = Column(JSON)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    finished_at = Column(DateTime(timezone=True))
+
+
+class SmsChoices(Base):
+    """The numbered choices last offered in a conversation."""
+
+    __tablename__ = "sms_choices"
+
+    conversation_id = Column(String(40), primary_key=True)
+    choices = Column(JSON, nullable=False)
+    offered_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

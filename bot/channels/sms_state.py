@@ -7,9 +7,9 @@
 - choices: the numbered choices last offered in each conversation, so "1" maps back to
   the first button's payload.
 
-The tables have a metadata of their own (created by :class:`SmsState`), so the account
-store's schema is the same whether or not the channel is loaded. Every method here blocks:
-the channel calls them on a worker thread.
+The tables are account-store models (``actions/store/models.py``), so the migrations create
+them like every other table and the schema is the same whether or not the channel is
+loaded. Every method here blocks: the channel calls them on a worker thread.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, String, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy.orm import Session
 
 from actions.store.db import Store, create_store, database_url
+from actions.store.models import SmsChoices, SmsDelivery, SmsOptOut
 from bot.channels.sms_format import Choice
-
-SmsBase = declarative_base()
 
 # How long a delivery row (which holds the reply text, so private data) is kept: Twilio
 # retries a webhook within minutes.
@@ -34,40 +33,13 @@ DELIVERY_RETENTION = timedelta(hours=24)
 # Numbered choices older than this (Rasa's session expiry) no longer count.
 CHOICES_TTL = timedelta(minutes=60)
 
-PROCESSING = "processing"
+PROCESSING = SmsDelivery.PROCESSING
 REPLIED = "replied"  # the reply went back as TwiML: a retry gets it again
 SENT = "sent"  # the reply went out through the REST API: a retry gets nothing
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-class SmsOptOut(SmsBase):
-    __tablename__ = "sms_opt_outs"
-
-    phone = Column(String(20), primary_key=True)
-    opted_out = Column(Boolean, nullable=False)
-    changed_at = Column(DateTime(timezone=True), nullable=False, default=_now)
-
-
-class SmsDelivery(SmsBase):
-    __tablename__ = "sms_deliveries"
-
-    key = Column(String(100), primary_key=True)
-    conversation_id = Column(String(40), nullable=False)
-    status = Column(String(12), nullable=False, default=PROCESSING)
-    parts = Column(JSON)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=_now, index=True)
-    finished_at = Column(DateTime(timezone=True))
-
-
-class SmsChoices(SmsBase):
-    __tablename__ = "sms_choices"
-
-    conversation_id = Column(String(40), primary_key=True)
-    choices = Column(JSON, nullable=False)
-    offered_at = Column(DateTime(timezone=True), nullable=False, default=_now)
 
 
 @dataclass(frozen=True)
@@ -91,7 +63,6 @@ def delivery_key(message_sid: str | None, idempotency_token: str | None) -> str 
 class SmsState:
     def __init__(self, store: Store) -> None:
         self.store = store
-        SmsBase.metadata.create_all(store.engine)
 
     # -- opt-outs -----------------------------------------------------------------------
 
