@@ -19,9 +19,8 @@ from actions.cold_weather import cold_weather_tables, referral_lines
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_in_question, start_verification
 from actions.income_forms import IncomeFormValidation, declined
-from actions.reference import response_values
+from actions.reference import response_values, utility_calendar
 from actions.rules.answers import parse_monthly_income
-from actions.rules.calendar import load_calendar
 from actions.rules.military import MilitaryRequest, decide_military_arrangement
 from actions.rules.payment_arrangements import payment_options, situation_on
 from actions.runtime import in_transaction, local_today, write_note
@@ -96,7 +95,7 @@ class ActionSubmitMilitary(Action):
                 response="utter_military_declined", category="military payment arrangement",
                 summary="Customer asked about a military payment arrangement and chose not to "
                         "give income in chat; told to call Customer Care to set it up.")
-        today = local_today(load_calendar().timezone)
+        today = local_today(utility_calendar().timezone)
 
         def work(session: Session) -> tuple[Any, int]:
             account = get_account(session, account_number)
@@ -158,7 +157,7 @@ class ActionPaymentArrangement(Action):
 
 async def payment_arrangement_for(dispatcher: CollectingDispatcher, tracker: Tracker,
                                   account_number: str) -> list[EventType]:
-    today = local_today(load_calendar().timezone)
+    today = local_today(utility_calendar().timezone)
 
     def work(session: Session) -> dict[str, Any]:
         account = get_account(session, account_number)

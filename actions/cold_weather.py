@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_in_question, start_verification
 from actions.income_forms import IncomeFormValidation, declined
-from actions.reference import response_values
+from actions.reference import response_values, utility_calendar
 from actions.rules.answers import parse_annual_income
-from actions.rules.calendar import load_calendar
 from actions.rules.cold_weather import ColdWeatherApplication, decide_protection
 from actions.rules.eligibility_tables import (
     ColdWeatherTables,
@@ -49,7 +48,7 @@ def cold_weather_tables() -> ColdWeatherTables:
 
 
 def _today() -> date:
-    return local_today(load_calendar().timezone)
+    return local_today(utility_calendar().timezone)
 
 
 def referral_lines(referrals: tuple[Referral, ...]) -> str:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from actions.cold_weather import cold_weather_tables
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_in_question, start_verification
-from actions.reference import response_values
-from actions.rules.calendar import format_day, load_calendar
+from actions.reference import response_values, utility_calendar
+from actions.rules.calendar import format_day
 from actions.rules.disconnection import DisconnectionFacts, NoticeDelivery, check_disconnection
 from actions.runtime import in_transaction, local_today, write_note
 from actions.store.repository import applications_for_account, get_account
@@ -38,7 +38,7 @@ class ActionDisconnectionQuestion(Action):
 
 async def answer_for_account(dispatcher: CollectingDispatcher, tracker: Tracker,
                              account_number: str) -> list[EventType]:
-    calendar = load_calendar()
+    calendar = utility_calendar()
     today = local_today(calendar.timezone)
 
     def work(session: Session) -> dict[str, Any]:

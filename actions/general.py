@@ -11,8 +11,8 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_off
-from actions.reference import outage_numbers, response_values
-from actions.rules.calendar import is_office_open, load_calendar
+from actions.reference import outage_numbers, response_values, utility_calendar
+from actions.rules.calendar import is_office_open
 from actions.rules.outage import detect_hazard, outage_guidance
 from actions.runtime import note_only
 
@@ -73,7 +73,7 @@ class ActionReportOutage(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        calendar = load_calendar()
+        calendar = utility_calendar()
         now = datetime.now(ZoneInfo(calendar.timezone))
         hazard = detect_hazard(tracker.latest_message.get("text") or "",
                                tracker.get_slot("hazard"))

@@ -24,8 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.identity import SMS_PREFIX
-from actions.reference import response_values
-from actions.rules.calendar import load_calendar
+from actions.reference import response_values, utility_calendar
 from actions.rules.handoff import (
     REASONS,
     handoff_timing,
@@ -74,7 +73,7 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
     ``request`` names what the customer wanted, for the note (e.g. "an appeal of the
     disconnection notice"); the reason's own wording is used without it.
     """
-    calendar = load_calendar()
+    calendar = utility_calendar()
     now = local_now(calendar.timezone)
     timing = handoff_timing(calendar, now)
     turns, facts = read_conversation(tracker.events)

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from actions.rules import DEFAULT_DATA_DIR
+from actions.rules.calendar import UtilityCalendar, load_calendar
 from actions.rules.contacts import ContactPolicy, load_contact_policy
 from actions.rules.outage import OutageNumbers
 
@@ -52,3 +53,9 @@ def outage_numbers() -> OutageNumbers:
 def contact_policy() -> ContactPolicy:
     """Kinds of third-party contact and the per-account limit (third_party_contacts.yml)."""
     return load_contact_policy()
+
+
+@lru_cache(maxsize=1)
+def utility_calendar() -> UtilityCalendar:
+    """Office hours, holidays and the time zone (calendar.yml), read once per process."""
+    return load_calendar()

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from actions.contacts import start_adding_contact
 from actions.general import RESET_MISUNDERSTOOD
 from actions.identity import account_or_verification
-from actions.reference import response_values
-from actions.rules.calendar import load_calendar
+from actions.reference import response_values, utility_calendar
 from actions.rules.contacts import parse_mailing_address
 from actions.rules.seasonal_absence import parse_away_period
 from actions.runtime import in_transaction, local_today, write_note
@@ -56,7 +55,7 @@ class ValidateWinterForm(FormValidationAction):
 
     def validate_wf_away_dates(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        period = parse_away_period(value, local_today(load_calendar().timezone))
+        period = parse_away_period(value, local_today(utility_calendar().timezone))
         if period is None:
             dispatcher.utter_message(response="utter_invalid_away_dates")
             return {"wf_away_dates": None}
