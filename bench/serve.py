@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import tempfile
 import time
@@ -17,39 +16,13 @@ from pathlib import Path
 
 from actions.store.cis_import import import_export
 from actions.store.db import create_store
+from bench.procmem import rss_mib
 from bot.launcher import AssistantProcesses
+from tests.conversation.conftest import free_port
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "accounts.json"
 CONVERSATION = ["hi", "how can I pay my bill", "explain my bill", "2100001", "55902",
                 "what is the clean air rider?", "why is my bill so high", "my power is out"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _rss_mib(pid: int) -> float:
-    total = 0
-    for child in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{child}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except FileNotFoundError:
-            pass
-    return total / 1024
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except FileNotFoundError:
-            pass
-    return found
 
 
 def _turn(base: str, sender: str, text: str) -> float:
@@ -71,7 +44,7 @@ def main() -> None:
         store = create_store(url)
         with store.transaction() as session:
             import_export(session, DEMO)
-        processes = AssistantProcesses(port=_free_port(), actions_port=_free_port(),
+        processes = AssistantProcesses(port=free_port(), actions_port=free_port(),
                                        log_dir=Path(workdir), extra_env={"DATABASE_URL": url})
         started = time.perf_counter()
         processes.start()
@@ -85,8 +58,8 @@ def main() -> None:
             pids = processes.pids
             latencies_ms = sorted(1000 * t for t in latencies)
             print(f"start-up until both servers answer: {ready:.1f} s")
-            print(f"memory (RSS) Rasa server: {_rss_mib(pids['rasa']):.0f} MiB, "
-                  f"action server: {_rss_mib(pids['actions']):.0f} MiB")
+            print(f"memory (RSS) Rasa server: {rss_mib(pids['rasa']):.0f} MiB, "
+                  f"action server: {rss_mib(pids['actions']):.0f} MiB")
             print(f"sequential turns: {len(latencies_ms)}, "
                   f"p50 {statistics.median(latencies_ms):.0f} ms, "
                   f"p95 {latencies_ms[int(0.95 * len(latencies_ms)) - 1]:.0f} ms")

@@ -28,12 +28,9 @@ import yaml
 from playwright.sync_api import Browser, expect, sync_playwright
 from twilio.request_validator import RequestValidator
 
-from actions.store.db import Store
-from actions.store.repository import NoteView, notes_for_account, notes_for_conversation
 from bot.cli import main
-from bot.launcher import AssistantProcesses
 from tests.channels.fake_twilio import FakeTwilio
-from tests.conversation.conftest import running_assistant
+from tests.conversation.conftest import Assistant, running_assistant
 from tests.conversation.test_webchat_browser import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.conversation
@@ -49,14 +46,10 @@ JANE = "+15075550101"  # on file for demo account 2100001 (ZIP 55902)
 
 
 @dataclass
-class StaffAssistant:
-    processes: AssistantProcesses
-    store: Store
-    fake: FakeTwilio
+class StaffAssistant(Assistant):
+    """The shared test assistant, plus signed SMS, the fake Twilio and the staff API."""
 
-    @property
-    def base_url(self) -> str:
-        return self.processes.base_url
+    fake: FakeTwilio
 
     def sms(self, phone: str, body: str) -> list[str]:
         """One signed customer text; the TwiML reply's messages (maybe none)."""
@@ -94,22 +87,6 @@ class StaffAssistant:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
-
-    def say(self, sender: str, message: str) -> str:
-        request = urllib.request.Request(
-            self.base_url + "/webhooks/rest/webhook", method="POST",
-            data=json.dumps({"sender": sender, "message": message}).encode(),
-            headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return "\n".join(m.get("text", "") for m in json.loads(response.read()))
-
-    def notes(self, account: str) -> list[NoteView]:
-        with self.store.transaction() as session:
-            return notes_for_account(session, account)
-
-    def conversation_notes(self, sender: str) -> list[NoteView]:
-        with self.store.transaction() as session:
-            return notes_for_conversation(session, sender)
 
     def handoff_for(self, conversation_id: str) -> dict[str, Any]:
         status, queue = self.staff("GET")
@@ -205,7 +182,7 @@ def test_the_staff_api_refuses_a_missing_or_wrong_token_and_logs_it(
     staff_assistant: StaffAssistant,
 ) -> None:
     sender = f"web-test-{uuid.uuid4().hex[:8]}"
-    staff_assistant.say(sender, "/human_handoff")
+    staff_assistant.texts(sender, "/human_handoff")
     handoff_id = staff_assistant.handoff_for(sender)["id"]
 
     for token in (None, "wrong-token"):
@@ -234,8 +211,8 @@ def test_careline_handoffs_lists_shows_and_closes_through_the_server(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     sender = f"web-cli-{uuid.uuid4().hex[:8]}"
-    staff_assistant.say(sender, "how can I pay my bill?")
-    staff_assistant.say(sender, "/human_handoff")
+    staff_assistant.texts(sender, "how can I pay my bill?")
+    staff_assistant.texts(sender, "/human_handoff")
     monkeypatch.setenv("CARELINE_STAFF_TOKEN", STAFF_TOKEN)
     url = ["--url", staff_assistant.base_url]
 
@@ -377,7 +354,7 @@ class Channel:
 
 def _channels(assistant: StaffAssistant) -> list[Channel]:
     return [
-        Channel("chat", assistant.say, lambda c: c),
+        Channel("chat", assistant.texts, lambda c: c),
         Channel("text", lambda c, m: "\n".join(assistant.sms(c, m)), lambda c: "sms:" + c),
     ]
 
@@ -418,5 +395,5 @@ def test_each_answered_request_leaves_exactly_one_note_on_its_channel(
 def test_turns_that_are_not_requests_leave_no_note(staff_assistant: StaffAssistant,
                                                   intent: str) -> None:
     sender = f"audit-{uuid.uuid4().hex[:10]}"
-    staff_assistant.say(sender, f"/{intent}")
+    staff_assistant.texts(sender, f"/{intent}")
     assert staff_assistant.conversation_notes(sender) == []
