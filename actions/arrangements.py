@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from actions.cold_weather import cold_weather_tables, referral_lines
 from actions.general import RESET_MISUNDERSTOOD
-from actions.identity import account_in_question, start_verification
+from actions.identity import account_in_question, verification_needed
 from actions.income_forms import IncomeFormValidation, declined
 from actions.reference import response_values, utility_calendar
 from actions.rules.answers import parse_monthly_income
@@ -31,15 +31,6 @@ MILITARY_SLOTS = ("ma_income_consent", "ma_household_size", "ma_energy_assistanc
                   "ma_monthly_income")
 
 
-def _needs_verification(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        request: str) -> list[EventType]:
-    if tracker.get_slot("verification_locked"):
-        dispatcher.utter_message(response="utter_verification_locked", **response_values())
-        return []
-    dispatcher.utter_message(response="utter_arrangement_verify_first")
-    return start_verification(tracker, request)
-
-
 class ActionMilitaryStart(Action):
     def name(self) -> str:
         return "action_military_start"
@@ -49,7 +40,8 @@ class ActionMilitaryStart(Action):
         dispatcher.utter_message(response="utter_military_info", **response_values())
         account, switch = account_in_question(tracker)
         if account is None:
-            return _needs_verification(dispatcher, tracker, "military_payment_arrangement")
+            return verification_needed(dispatcher, tracker, "military_payment_arrangement",
+                                       "utter_arrangement_verify_first")
         return switch + continue_military(dispatcher)
 
 
@@ -151,7 +143,8 @@ class ActionPaymentArrangement(Action):
         if account is None:
             dispatcher.utter_message(response="utter_payment_arrangement_info",
                                      **response_values())
-            return _needs_verification(dispatcher, tracker, "payment_arrangement")
+            return verification_needed(dispatcher, tracker, "payment_arrangement",
+                                       "utter_arrangement_verify_first")
         return switch + await payment_arrangement_for(dispatcher, tracker, account)
 
 

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.general import RESET_MISUNDERSTOOD
-from actions.identity import account_in_question, is_verified, start_verification
+from actions.identity import account_in_question, is_verified, verification_needed
 from actions.reference import response_values
 from actions.rules.billing import (
     BillExplanation,
@@ -115,7 +115,7 @@ class ActionExplainBill(Action):
         if account is None:
             if line is not None and not is_verified(tracker):
                 return await _explain_line_in_general(dispatcher, tracker, line)
-            return _verify_first(dispatcher, tracker, "explain_bill")
+            return verification_needed(dispatcher, tracker, "explain_bill", None)
         return switch + await explain_for_verified(dispatcher, tracker, line, account)
 
 
@@ -127,16 +127,8 @@ class ActionHighBill(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         account, switch = account_in_question(tracker)
         if account is None:
-            return _verify_first(dispatcher, tracker, "high_bill")
+            return verification_needed(dispatcher, tracker, "high_bill", None)
         return switch + await high_bill_for_verified(dispatcher, tracker, account)
-
-
-def _verify_first(dispatcher: CollectingDispatcher, tracker: Tracker,
-                  request: str) -> list[EventType]:
-    if tracker.get_slot("verification_locked"):
-        dispatcher.utter_message(response="utter_verification_locked", **response_values())
-        return []
-    return start_verification(tracker, request)
 
 
 async def _explain_line_in_general(dispatcher: CollectingDispatcher, tracker: Tracker,

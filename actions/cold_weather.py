@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.general import RESET_MISUNDERSTOOD
-from actions.identity import account_in_question, start_verification
+from actions.identity import account_in_question, verification_needed
 from actions.income_forms import IncomeFormValidation, declined
 from actions.reference import response_values, utility_calendar
 from actions.rules.answers import parse_annual_income
@@ -67,12 +67,8 @@ class ActionColdWeatherStart(Action):
         dispatcher.utter_message(response="utter_cold_weather_info", **response_values())
         account, switch = account_in_question(tracker)
         if account is None:
-            if tracker.get_slot("verification_locked"):
-                dispatcher.utter_message(response="utter_verification_locked",
-                                         **response_values())
-                return []
-            dispatcher.utter_message(response="utter_cold_weather_verify_first")
-            return start_verification(tracker, "cold_weather_application")
+            return verification_needed(dispatcher, tracker, "cold_weather_application",
+                                       "utter_cold_weather_verify_first")
         return switch + await continue_application(dispatcher, tracker, account)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions.cold_weather import cold_weather_tables
 from actions.general import RESET_MISUNDERSTOOD
-from actions.identity import account_in_question, start_verification
+from actions.identity import account_in_question, verification_needed
 from actions.reference import response_values, utility_calendar
 from actions.rules.calendar import format_day
 from actions.rules.disconnection import DisconnectionFacts, NoticeDelivery, check_disconnection
@@ -29,10 +29,8 @@ class ActionDisconnectionQuestion(Action):
         account, switch = account_in_question(tracker)
         if account is None:
             dispatcher.utter_message(response="utter_disconnection_info", **response_values())
-            if tracker.get_slot("verification_locked"):
-                return []
-            dispatcher.utter_message(response="utter_disconnection_verify_first")
-            return start_verification(tracker, "disconnection_question")
+            return verification_needed(dispatcher, tracker, "disconnection_question",
+                                       "utter_disconnection_verify_first")
         return switch + await answer_for_account(dispatcher, tracker, account)
 
 

@@ -210,15 +210,24 @@ class ValidateVerifyIdentityForm(FormValidationAction):
         return cleared
 
 
+def verification_needed(dispatcher: CollectingDispatcher, tracker: Tracker, request: str,
+                        verify_first: str | None = "utter_verify_first") -> list[EventType]:
+    """For a request that needs a verified account: the events that verify first (saying
+    ``verify_first``, when given) and then resume ``request``; none when verification is
+    locked for this conversation, which the customer is told."""
+    if tracker.get_slot("verification_locked"):
+        dispatcher.utter_message(response="utter_verification_locked", **response_values())
+        return []
+    if verify_first is not None:
+        dispatcher.utter_message(response=verify_first)
+    return start_verification(tracker, request)
+
+
 def account_or_verification(dispatcher: CollectingDispatcher, tracker: Tracker, request: str
                             ) -> tuple[str | None, list[EventType]]:
-    """The verified account for ``request``; without one, the events that verify first (and
-    then resume ``request``), or none when verification is locked for this conversation."""
+    """The verified account for ``request``, with the events that switch to it; without one,
+    None and the events of :func:`verification_needed`."""
     account, switch = account_in_question(tracker)
     if account is not None:
         return account, switch
-    if tracker.get_slot("verification_locked"):
-        dispatcher.utter_message(response="utter_verification_locked", **response_values())
-        return None, []
-    dispatcher.utter_message(response="utter_verify_first")
-    return None, start_verification(tracker, request)
+    return None, verification_needed(dispatcher, tracker, request)
