@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -77,6 +78,7 @@ class CarelineRestInput(RestInput):
             sender, message = parsed
             text, shortened = to_rasa_text(message)
             collector = CollectingOutputChannel()
+            turn_started = time.monotonic()
             try:
                 await on_new_message(
                     UserMessage(text, collector, sender, input_channel=self.name(),
@@ -89,6 +91,7 @@ class CarelineRestInput(RestInput):
                     [*collector.messages,
                      {"recipient_id": sender, "text": channel_response("utter_channel_error")}]
                 )
-            return response.json(await with_apology(request.app, sender, collector.messages))
+            return response.json(await with_apology(request.app, sender, collector.messages,
+                                                   turn_started))
 
         return rest

@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -387,6 +388,7 @@ class TwilioSmsInput(InputChannel):
             text, collector, conversation_id, input_channel=self.name(),
             message_id=message_id, metadata={"shortened": shortened} if shortened else None,
         )
+        turn_started = time.monotonic()
         task = asyncio.ensure_future(on_new_message(message))
         try:
             await asyncio.wait_for(asyncio.shield(task), self.config.reply_budget)
@@ -395,14 +397,15 @@ class TwilioSmsInput(InputChannel):
             logger.info("Reply to %s is late; it goes out through the REST API.",
                         phone_ref(phone))
             late = asyncio.ensure_future(
-                self._deliver_late(task, key, phone, collector))
+                self._deliver_late(task, key, phone, collector, turn_started))
             self._background.add(late)
             late.add_done_callback(self._background.discard)
             if isinstance(stopped, asyncio.CancelledError):
                 raise
             return []
         # An unreachable action server leaves the customer without an answer: apologise.
-        messages = await with_apology(self._app, conversation_id, collector.messages)
+        messages = await with_apology(self._app, conversation_id, collector.messages,
+                                      turn_started)
         rendered = sms_format.render(messages)
         parts = sms_format.split_reply(rendered.text)
         await _blocking(partial(self.state.finish, key, parts, REPLIED,
@@ -410,7 +413,7 @@ class TwilioSmsInput(InputChannel):
         return parts
 
     async def _deliver_late(self, task: asyncio.Future, key: str, phone: str,
-                            collector: CollectingOutputChannel) -> None:
+                            collector: CollectingOutputChannel, turn_started: float) -> None:
         try:
             await task
         except Exception:
@@ -419,12 +422,16 @@ class TwilioSmsInput(InputChannel):
             parts = [channel_text("utter_channel_error")]
             choices: tuple[sms_format.Choice, ...] | None = None
         else:
-            rendered = sms_format.render(collector.messages)
+            messages = await with_apology(self._app, SMS_PREFIX + phone, collector.messages,
+                                          turn_started)
+            rendered = sms_format.render(messages)
             parts = sms_format.split_reply(rendered.text)
             choices = rendered.choices
             # Recorded before sending, so a retry arriving meanwhile gets nothing.
             await _blocking(partial(self.state.finish, key, parts, SENT,
                                     conversation_id=SMS_PREFIX + phone, choices=choices))
+        if not parts:
+            return  # a person has the conversation: the bot stays quiet
         try:
             await self.sender.send(phone, parts)
         except SmsOptedOut:

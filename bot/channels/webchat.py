@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -95,13 +96,15 @@ class WebChatInput(InputChannel):
                 )
             text, shortened = to_rasa_text(body.get("message"))
             collector = CollectingOutputChannel()
+            turn_started = time.monotonic()
             await on_new_message(
                 UserMessage(
                     text, collector, sender_id, input_channel=self.name(),
                     metadata={"shortened": shortened} if shortened else None,
                 )
             )
-            messages = await with_apology(request.app, sender_id, collector.messages)
+            messages = await with_apology(request.app, sender_id, collector.messages,
+                                            turn_started)
             return response.json({"messages": messages})
 
         @webchat.route("/updates", methods=["POST"])

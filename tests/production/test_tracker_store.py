@@ -1,0 +1,166 @@
+"""The cached SQL tracker store (bot/tracker_store.py) against Rasa's own SQL tracker store
+on the same database: the same trackers, the same rows, across two processes' stores."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+
+from bot.tracker_store import CachedSQLTrackerStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(ROOT / "domain.yml")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "trackers.db")
+
+
+def cached(domain: Domain, db: str, **kwargs) -> CachedSQLTrackerStore:
+    return CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=db, **kwargs)
+
+
+def reference(domain: Domain, db: str) -> SQLTrackerStore:
+    return SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def turn(tracker, text: str, intent: str, answer: str) -> None:
+    tracker.update(UserUttered(text, {"name": intent, "confidence": 0.99}))
+    tracker.update(ActionExecuted("utter_" + intent))
+    tracker.update(BotUttered(answer))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def new_conversation(store, sender: str):
+    return run(store.get_or_create_tracker(sender))
+
+
+def event_dicts(tracker) -> list[dict]:
+    return [event.as_dict() for event in tracker.events]
+
+
+def row_count(store, sender: str) -> int:
+    with store.session_scope() as session:
+        return session.query(store.SQLEvent).filter(
+            store.SQLEvent.sender_id == sender).count()
+
+
+def test_a_saved_tracker_is_handed_back_without_rebuilding_and_equals_rasas(domain, db):
+    store = cached(domain, db)
+    tracker = new_conversation(store, "web-1")
+    turn(tracker, "hi", "greet", "Hello")
+    tracker.update(SlotSet("account_number", "2100001"))
+    run(store.save(tracker))
+
+    again = run(store.retrieve("web-1"))
+    assert again is tracker  # the cache hit: no rebuild
+    assert event_dicts(again) == event_dicts(run(reference(domain, db).retrieve("web-1")))
+    assert again.get_slot("account_number") == "2100001"
+
+
+def test_each_event_is_stored_once_over_many_turns(domain, db):
+    store = cached(domain, db)
+    tracker = new_conversation(store, "web-2")
+    for number in range(5):
+        tracker = run(store.retrieve("web-2"))
+        turn(tracker, f"message {number}", "greet", f"answer {number}")
+        run(store.save(tracker))
+    assert row_count(store, "web-2") == len(tracker.events) == 1 + 5 * 4
+    assert event_dicts(run(reference(domain, db).retrieve("web-2"))) == event_dicts(tracker)
+
+
+def test_two_replicas_alternating_see_each_others_turns(domain, db):
+    replica_a, replica_b = cached(domain, db), cached(domain, db)
+    tracker = new_conversation(replica_a, "web-3")
+    turn(tracker, "hi", "greet", "Hello")
+    run(replica_a.save(tracker))
+    for number, replica in enumerate([replica_b, replica_a, replica_b, replica_a]):
+        tracker = run(replica.retrieve("web-3"))
+        turn(tracker, f"turn {number}", "explain_bill", f"answer {number}")
+        tracker.update(SlotSet("account_number", f"21000{number}"))
+        run(replica.save(tracker))
+
+    truth = run(reference(domain, db).retrieve("web-3"))
+    assert row_count(replica_a, "web-3") == len(truth.events)
+    for replica in (replica_a, replica_b):
+        seen = run(replica.retrieve("web-3"))
+        assert event_dicts(seen) == event_dicts(truth)
+        assert seen.get_slot("account_number") == "210003"
+        assert seen.latest_message.text == "turn 3"
+
+
+def test_a_turn_that_fails_before_saving_leaves_nothing_behind(domain, db):
+    store = cached(domain, db)
+    tracker = new_conversation(store, "web-4")
+    turn(tracker, "hi", "greet", "Hello")
+    run(store.save(tracker))
+
+    failing = run(store.retrieve("web-4"))
+    turn(failing, "this turn crashes", "explain_bill", "never saved")
+    again = run(store.retrieve("web-4"))
+    assert again is not failing
+    assert event_dicts(again) == event_dicts(run(reference(domain, db).retrieve("web-4")))
+    assert again.latest_message.text == "hi"
+
+
+def test_a_second_caller_gets_its_own_tracker_not_the_one_in_use(domain, db):
+    store = cached(domain, db)
+    tracker = new_conversation(store, "web-5")
+    run(store.save(tracker))
+    first = run(store.retrieve("web-5"))
+    second = run(store.retrieve("web-5"))
+    assert first is not second
+    assert event_dicts(first) == event_dicts(second)
+
+
+def test_a_new_session_is_read_back_as_only_that_session(domain, db):
+    store = cached(domain, db)
+    tracker = new_conversation(store, "web-6")
+    turn(tracker, "hi", "greet", "Hello")
+    run(store.save(tracker))
+
+    tracker = run(store.retrieve("web-6"))
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(SlotSet("account_number", "2100002"))
+    tracker.update(ActionExecuted("action_listen"))
+    turn(tracker, "back again", "greet", "Welcome back")
+    run(store.save(tracker))
+
+    again = run(store.retrieve("web-6"))
+    assert again is not tracker  # rebuilt: the session start dropped the old session
+    assert event_dicts(again) == event_dicts(run(reference(domain, db).retrieve("web-6")))
+    assert "hi" not in [e.text for e in again.events if isinstance(e, UserUttered)]
+    assert again.get_slot("account_number") == "2100002"
+
+
+def test_the_cache_keeps_only_the_most_recent_conversations(domain, db):
+    store = cached(domain, db, cache_size="2")  # endpoint values arrive as text
+    for sender in ("web-7", "web-8", "web-9"):
+        run(store.save(new_conversation(store, sender)))
+    assert store.cached_conversations() == ["web-8", "web-9"]
+    assert run(store.retrieve("web-7")) is not None  # still in the database
+
+
+def test_an_unknown_conversation_is_none(domain, db):
+    assert run(cached(domain, db).retrieve("nobody")) is None
