@@ -151,11 +151,14 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 # A tracker this store did not hand out (a new conversation, or one built
                 # elsewhere): Rasa's rule, the events past the number already stored.
                 new_events = list(self._additional_events(session, tracker))
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()  # assigns the rows' ids
-            newest = (rows[-1].id if rows
-                      else through.row_id if through is not None
+            if new_events:
+                # One statement for the turn's events (psycopg2 sends them as one
+                # multi-row INSERT), where adding ORM rows sent one INSERT each.
+                session.execute(sa.insert(self.SQLEvent.__table__),
+                                [self._row(tracker.sender_id, event) for event in new_events])
+            # The newest row is this turn's last: the conversation's lock keeps any other
+            # process from writing its events meanwhile.
+            newest = (through.row_id if through is not None and not new_events
                       else self._newest_row_id(session, tracker.sender_id))
             session.commit()
         if newest is None:
@@ -179,16 +182,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 return events[index + 1:]
         return None  # the stored event fell out of a bounded history: count instead
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
+        """The ``events`` row Rasa's store writes for ``event``."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def _keep(self, tracker: DialogueStateTracker) -> None:
         if self.cache_size == 0:

@@ -15,6 +15,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ConversationPaused
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.channels import apology
@@ -31,7 +32,7 @@ def run_remote_action(sender: str) -> None:
     action = RemoteAction("action_explain_bill", endpoint)
     tracker = DialogueStateTracker(sender, [])
     domain = Domain.empty()
-    with pytest.raises(Exception):
+    with pytest.raises(RasaException, match="Failed to execute custom action"):
         asyncio.run(action.run(CollectingOutputChannel(),
                                TemplatedNaturalLanguageGenerator(domain.responses),
                                tracker, domain))

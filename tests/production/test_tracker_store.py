@@ -4,6 +4,7 @@ on the same database: the same trackers, the same rows, across two processes' st
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from rasa.shared.core.events import (
 )
 
 from bot.tracker_store import CachedSQLTrackerStore
+from tests.services import postgres_parts, require_postgres, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,17 +29,42 @@ def domain() -> Domain:
     return Domain.load(ROOT / "domain.yml")
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "trackers.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The store's endpoint settings: a file of SQLite, or a scratch PostgreSQL database
+    (production's)."""
+    if request.param == "sqlite":
+        yield {"dialect": "sqlite", "db": str(tmp_path / "trackers.db")}
+        return
+    require_postgres()
+    with scratch_database("careline_trackers") as url:
+        parts = postgres_parts(url)
+        yield {"dialect": "postgresql", "host": parts["TRACKER_DB_HOST"],
+               "port": parts["TRACKER_DB_PORT"], "db": parts["TRACKER_DB_NAME"],
+               "username": parts["TRACKER_DB_USER"]}
 
 
-def cached(domain: Domain, db: str, **kwargs) -> CachedSQLTrackerStore:
-    return CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=db, **kwargs)
+def cached(domain: Domain, db: dict[str, str], **kwargs) -> CachedSQLTrackerStore:
+    store = CachedSQLTrackerStore(domain=domain, **db, **kwargs)
+    _engines.append(store.engine)
+    return store
 
 
-def reference(domain: Domain, db: str) -> SQLTrackerStore:
-    return SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+def reference(domain: Domain, db: dict[str, str]) -> SQLTrackerStore:
+    store = SQLTrackerStore(domain=domain, **db)
+    _engines.append(store.engine)
+    return store
+
+
+_engines: list = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    # Open connections would keep the scratch database from being dropped.
+    yield
+    while _engines:
+        _engines.pop().dispose()
 
 
 def run(coroutine):
