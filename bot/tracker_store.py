@@ -5,14 +5,15 @@ Rasa's ``SQLTrackerStore`` reads all of the current session's events on each tur
 their JSON and replays them into a new tracker; to save, it counts the stored events again
 and writes the rest. On the production profile that was about a third of a Rasa replica's
 CPU. :class:`CachedSQLTrackerStore` keeps the tracker it last saved for each conversation
-and, on the next turn, asks the database only for the id of the conversation's newest
-event:
+and, on the next turn, reads only the row of the cached tracker's newest event and any rows
+after it:
 
-- the same id as the cached tracker's newest event: the cached tracker is still exactly the
-  database's, and is handed out as it is;
-- a newer id (another replica answered a turn in between): the newer events are read and
-  applied to the cached tracker, which is what a full rebuild would replay too;
-- nothing cached, or the newer events start a new session: Rasa's own full rebuild.
+- no rows after it: the cached tracker is still exactly the database's, and is handed out
+  as it is;
+- newer rows (another replica answered a turn in between): their events are applied to the
+  cached tracker, which is what a full rebuild would replay too;
+- nothing cached, its newest row gone (the conversation was deleted), or the newer rows
+  start a new session: Rasa's own full rebuild.
 
 The database stays the only record, so replicas stay coherent: each turn of a
 conversation runs under its lock in the Redis lock store, and whichever replica runs it
@@ -100,32 +101,33 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with self._guard:
             cached = self._cache.pop(sender_id, None)
+        through = self.stored_through(cached) if cached is not None else None
         with self.session_scope() as session:
-            newest = self._newest_row_id(session, sender_id)
-            if newest is None:
-                return None
-            through = self.stored_through(cached) if cached is not None else None
-            if through is not None and through.row_id == newest:
-                return cached
             if through is not None and self._catch_up(session, cached, through):
                 return cached
             return self._rebuild(session, sender_id)
 
     def _catch_up(self, session: Any, tracker: DialogueStateTracker,
                   through: StoredThrough) -> bool:
-        """Apply the events another process stored after ``through``; False when they
-        start a new session (the full rebuild then reads only that session)."""
+        """Bring the cached ``tracker`` up to the database with one query: its newest stored
+        event's row and any rows after it (another process's turns). False when that row
+        is gone (the conversation was deleted) or the newer rows start a new session; the
+        full rebuild then reads what the database holds."""
         rows = (session.query(self.SQLEvent)
                 .filter(self.SQLEvent.sender_id == tracker.sender_id,
-                        self.SQLEvent.id > through.row_id)
+                        self.SQLEvent.id >= through.row_id)
                 .order_by(self.SQLEvent.id).all())
-        if any(row.type_name == SessionStarted.type_name for row in rows):
+        if not rows or rows[0].id != through.row_id:
             return False
-        events = [Event.from_parameters(json.loads(row.data)) for row in rows]
+        newer = rows[1:]
+        if any(row.type_name == SessionStarted.type_name for row in newer):
+            return False
+        if not newer:
+            return True
+        events = [Event.from_parameters(json.loads(row.data)) for row in newer]
         for event in events:
             tracker.update(event)
-        self._remember(tracker, StoredThrough(events[-1] if events else through.event,
-                                              rows[-1].id if rows else through.row_id))
+        self._remember(tracker, StoredThrough(events[-1], newer[-1].id))
         return True
 
     def _rebuild(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
@@ -151,15 +153,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 # A tracker this store did not hand out (a new conversation, or one built
                 # elsewhere): Rasa's rule, the events past the number already stored.
                 new_events = list(self._additional_events(session, tracker))
-            if new_events:
-                # One statement for the turn's events (psycopg2 sends them as one
-                # multi-row INSERT), where adding ORM rows sent one INSERT each.
-                session.execute(sa.insert(self.SQLEvent.__table__),
-                                [self._row(tracker.sender_id, event) for event in new_events])
-            # The newest row is this turn's last: the conversation's lock keeps any other
-            # process from writing its events meanwhile.
-            newest = (through.row_id if through is not None and not new_events
-                      else self._newest_row_id(session, tracker.sender_id))
+            newest = self._insert(session, tracker.sender_id, new_events)
+            if newest is None:
+                newest = (through.row_id if through is not None
+                          else self._newest_row_id(session, tracker.sender_id))
             session.commit()
         if newest is None:
             return
@@ -170,6 +167,21 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # only), as Rasa's store would.
         if not any(isinstance(event, SessionStarted) for event in new_events):
             self._keep(tracker)
+
+    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
+        """Writes ``events`` in one statement (adding ORM rows sent one INSERT each) and
+        returns the newest row's id (None when there were none)."""
+        if not events:
+            return None
+        table = self.SQLEvent.__table__
+        rows = [self._row(sender_id, event) for event in events]
+        if session.get_bind().dialect.full_returning:  # PostgreSQL
+            ids = session.execute(sa.insert(table).values(rows).returning(table.c.id))
+            return max(row_id for (row_id,) in ids)
+        session.execute(sa.insert(table), rows)
+        # The newest row is this turn's last: the conversation's lock keeps any other
+        # process from writing its events meanwhile.
+        return self._newest_row_id(session, sender_id)
 
     @staticmethod
     def _events_after(tracker: DialogueStateTracker,

@@ -191,3 +191,14 @@ def test_the_cache_keeps_only_the_most_recent_conversations(domain, db):
 
 def test_an_unknown_conversation_is_none(domain, db):
     assert run(cached(domain, db).retrieve("nobody")) is None
+
+
+def test_a_deleted_conversation_is_not_brought_back_from_the_cache(domain, db):
+    store = cached(domain, db)
+    tracker = new_conversation(store, "web-10")
+    turn(tracker, "my account is 2100001", "inform", "Thanks")
+    run(store.save(tracker))
+    with store.session_scope() as session:
+        session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == "web-10").delete()
+        session.commit()
+    assert run(store.retrieve("web-10")) is None
