@@ -9,7 +9,10 @@ action server with one worker; each run on scratch databases dropped afterwards)
 to the web chat webhook (the JSON webhook both profiles serve) with a realistic mix:
 greeting, verification (2100001 / 55902), bill explanation, a bill line, then the cold
 weather form steps. It prints p50/p95 sequential and with 16 concurrent conversations,
-messages per second, each process's RSS, and the same texts through /model/parse.
+messages per second, each process's RSS, and bare NLU: in the sequential phase each text
+is first sent to /model/parse on the same server, right before its turn, so the two figures
+the turn/parse ratio compares come from the same moments (this machine's speed drifts by a
+third over minutes).
 The "stock" run is the embedded default started with Rasa's own ``rasa run`` instead of
 careline's entry point (bot/rasa_server.py): the baseline the others are compared with.
 """
@@ -72,9 +75,20 @@ async def _session(http: aiohttp.ClientSession, base: str) -> str:
         return (await response.json())["session"]
 
 
+async def _timed_post(http: aiohttp.ClientSession, url: str, body: dict) -> float:
+    started = time.perf_counter()
+    async with http.post(url, json=body) as response:
+        await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status} for {body!r} at {url}")
+    return 1000 * (time.perf_counter() - started)
+
+
 async def _conversation(http: aiohttp.ClientSession, replicas: list[str], offset: int,
-                        deadline: float | None, latencies: list[float]) -> None:
-    """Runs the mix (again and again until ``deadline``, else once)."""
+                        deadline: float | None, latencies: list[float],
+                        parse_latencies: list[float] | None = None) -> None:
+    """Runs the mix (again and again until ``deadline``, else once); with
+    ``parse_latencies``, each text is parsed on the same server just before its turn."""
     turn = offset
     while True:
         token = await _session(http, replicas[turn % len(replicas)])
@@ -82,29 +96,14 @@ async def _conversation(http: aiohttp.ClientSession, replicas: list[str], offset
             if deadline is not None and time.monotonic() >= deadline:
                 return
             turn += 1
-            started = time.perf_counter()
-            async with http.post(f"{replicas[turn % len(replicas)]}/webhooks/webchat/webhook",
-                                 json={"session": token, "message": text}) as response:
-                await response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"HTTP {response.status} for {text!r}")
-            latencies.append(1000 * (time.perf_counter() - started))
+            base = replicas[turn % len(replicas)]
+            if parse_latencies is not None:
+                parse_latencies.append(await _timed_post(
+                    http, f"{base}/model/parse?token={API_TOKEN}", {"text": text}))
+            latencies.append(await _timed_post(http, f"{base}/webhooks/webchat/webhook",
+                                               {"session": token, "message": text}))
         if deadline is None:
             return
-
-
-async def _parse(http: aiohttp.ClientSession, base: str, rounds: int) -> Figures:
-    latencies: list[float] = []
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for text in MIX:
-            began = time.perf_counter()
-            async with http.post(f"{base}/model/parse?token={API_TOKEN}",
-                                 json={"text": text}) as response:
-                await response.read()
-                assert response.status == 200, response.status
-            latencies.append(1000 * (time.perf_counter() - began))
-    return Figures(latencies, time.perf_counter() - started)
 
 
 async def _measure(replicas: list[str], rounds: int, seconds: float
@@ -112,12 +111,13 @@ async def _measure(replicas: list[str], rounds: int, seconds: float
     timeout = aiohttp.ClientTimeout(total=300)
     async with aiohttp.ClientSession(timeout=timeout) as http:
         await _conversation(http, replicas, 0, None, [])  # warm-up
-        parse = await _parse(http, replicas[0], rounds)
         sequential: list[float] = []
-        started = time.perf_counter()
+        parsing: list[float] = []
         for number in range(rounds):
-            await _conversation(http, replicas, number, None, sequential)
-        seq = Figures(sequential, time.perf_counter() - started)
+            await _conversation(http, replicas, number, None, sequential, parsing)
+        # Rates over the time each kind of request took, not the time between them.
+        parse = Figures(parsing, sum(parsing) / 1000)
+        seq = Figures(sequential, sum(sequential) / 1000)
         concurrent: list[float] = []
         deadline = time.monotonic() + seconds
         started = time.perf_counter()
@@ -178,7 +178,7 @@ def run_profile(profile: str, rounds: int, seconds: float) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5, help="sequential conversations")
+    parser.add_argument("--rounds", type=int, default=10, help="sequential conversations")
     parser.add_argument("--seconds", type=float, default=30.0, help="concurrent phase")
     parser.add_argument("--profiles", nargs="+", default=["stock", "default", "production"],
                         help="stock = the embedded default on plain `rasa run`")

@@ -29,6 +29,8 @@ PROFILES = {
     },
 }
 
+# The benchmarks' stock baseline keeps Rasa's own tracker store too.
+STOCK_ENDPOINTS = "bench/endpoints.stock.yml"
 
 # Values endpoints.production.yml substitutes, where the environment (.env) has none. Rasa
 # refuses a file naming an unset variable, so each has a local default here.
@@ -134,7 +136,8 @@ class AssistantProcesses:
               else [sys.executable, "-m", "bot.rasa_server"]),
             "run", "--model", str(self.model),
             "--interface", self.host, "--port", str(port),
-            "--credentials", files["credentials"], "--endpoints", files["endpoints"],
+            "--credentials", files["credentials"],
+            "--endpoints", STOCK_ENDPOINTS if self.stock_rasa else files["endpoints"],
         ]
         # Rasa's HTTP API can replace the model, read and rewrite any conversation: it is
         # only ever on behind a token (README "Rasa's HTTP API").

@@ -1,5 +1,5 @@
-"""Rasa's SQL tracker store, without rebuilding every conversation from the database on
-every turn.
+"""Rasa's tracker stores, without rebuilding every conversation on every turn: the SQL
+store (production) and, at the end, the in-memory store (the embedded default).
 
 Rasa's ``SQLTrackerStore`` reads all of the current session's events on each turn, parses
 their JSON and replays them into a new tracker; to save, it counts the stored events again
@@ -33,13 +33,14 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, split_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -57,14 +58,47 @@ class StoredThrough:
     row_id: int
 
 
+class LiveTrackers:
+    """The tracker objects a store saved last, by conversation, least recently saved out
+    first. ``take`` hands one out and forgets it until it is saved again, so no two callers
+    share a tracker and a turn that fails before saving leaves nothing behind."""
+
+    def __init__(self, size: int | str = DEFAULT_CACHE_SIZE) -> None:
+        self.size = max(0, int(size))  # endpoint values arrive as text
+        self._trackers: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        # Sanic runs one process's coroutines on one thread; the staff console's commands
+        # and tests may call from others.
+        self._guard = threading.Lock()
+
+    def take(self, sender_id: str) -> DialogueStateTracker | None:
+        with self._guard:
+            return self._trackers.pop(sender_id, None)
+
+    def keep(self, tracker: DialogueStateTracker) -> None:
+        with self._guard:
+            self._trackers.pop(tracker.sender_id, None)
+            if self.size == 0:
+                return
+            self._trackers[tracker.sender_id] = tracker
+            while len(self._trackers) > self.size:
+                self._trackers.popitem(last=False)
+
+    def forget(self, sender_id: str) -> None:
+        with self._guard:
+            self._trackers.pop(sender_id, None)
+
+    def senders(self) -> list[str]:
+        with self._guard:
+            return list(self._trackers)
+
+
 class CachedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` with an in-process cache checked against the database."""
 
     def __init__(self, *args: Any, cache_size: int | str = DEFAULT_CACHE_SIZE,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.cache_size = max(0, int(cache_size))
-        self._cache: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        self.live = LiveTrackers(cache_size)
         # id(tracker) -> (weak reference, StoredThrough) for every tracker this store
         # handed out or saved; entries leave with their tracker.
         self._stored: dict[int, tuple[weakref.ref, StoredThrough]] = {}
@@ -99,8 +133,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     # -- retrieve --------------------------------------------------------------------------
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        with self._guard:
-            cached = self._cache.pop(sender_id, None)
+        cached = self.live.take(sender_id)
         through = self.stored_through(cached) if cached is not None else None
         with self.session_scope() as session:
             if through is not None and self._catch_up(session, cached, through):
@@ -166,7 +199,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # session's events; the next turn rebuilds it from the database (the new session
         # only), as Rasa's store would.
         if not any(isinstance(event, SessionStarted) for event in new_events):
-            self._keep(tracker)
+            self.live.keep(tracker)
 
     def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
         """Writes ``events`` in one statement (adding ORM rows sent one INSERT each) and
@@ -207,15 +240,38 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             "data": json.dumps(data),
         }
 
-    def _keep(self, tracker: DialogueStateTracker) -> None:
-        if self.cache_size == 0:
-            return
-        with self._guard:
-            self._cache[tracker.sender_id] = tracker
-            self._cache.move_to_end(tracker.sender_id)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+    def cached_conversations(self) -> list[str]:
+        return self.live.senders()
 
-    def cached_conversations(self) -> Iterable[str]:
-        with self._guard:
-            return list(self._cache)
+
+class CachedInMemoryTrackerStore(InMemoryTrackerStore):
+    """Rasa's in-memory tracker store (the embedded default, one process) without
+    rebuilding the tracker from its JSON on every turn.
+
+    Rasa's store keeps each conversation as JSON and rebuilds the tracker from it on every
+    turn (a sixth of the Rasa process's CPU on the embedded default). This one still keeps
+    the JSON, but also the tracker object it last saved, and hands that object back, to one
+    caller at a time, as the cached SQL store does. A tracker holding more than one session
+    is not kept (Rasa's store returns only the latest session, which the JSON gives), so
+    each session's first turn rebuilds it once.
+    """
+
+    def __init__(self, domain: Domain, event_broker: Any = None,
+                 cache_size: int | str = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        self.live = LiveTrackers(cache_size)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        # Split as Rasa's store splits it when it returns the latest session.
+        sessions = split_events(tracker.events, ActionExecuted,
+                                {"action_name": ACTION_SESSION_START_NAME},
+                                include_splitting_event=True)
+        if len(sessions) <= 1:
+            self.live.keep(tracker)
+        else:
+            self.live.forget(tracker.sender_id)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        live = self.live.take(sender_id)
+        return live if live is not None else await super().retrieve(sender_id)

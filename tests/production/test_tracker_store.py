@@ -1,5 +1,6 @@
-"""The cached SQL tracker store (bot/tracker_store.py) against Rasa's own SQL tracker store
-on the same database: the same trackers, the same rows, across two processes' stores."""
+"""The cached tracker stores (bot/tracker_store.py) against Rasa's own: the SQL store on the
+same database (the same trackers, the same rows, across two processes' stores) and the
+in-memory store of the embedded default."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -18,7 +19,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from bot.tracker_store import CachedSQLTrackerStore
+from bot.tracker_store import CachedInMemoryTrackerStore, CachedSQLTrackerStore
 from tests.services import postgres_parts, require_postgres, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,3 +203,34 @@ def test_a_deleted_conversation_is_not_brought_back_from_the_cache(domain, db):
         session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == "web-10").delete()
         session.commit()
     assert run(store.retrieve("web-10")) is None
+
+
+# -- the embedded default's in-memory store ------------------------------------------------
+
+def test_the_in_memory_store_hands_back_its_saved_tracker_once(domain):
+    store = CachedInMemoryTrackerStore(domain, cache_size="10")
+    tracker = run(store.get_or_create_tracker("web-20"))
+    turn(tracker, "hi", "greet", "Hello")
+    run(store.save(tracker))
+    rasas = InMemoryTrackerStore(domain)
+    run(rasas.save(tracker))
+
+    assert run(store.retrieve("web-20")) is tracker
+    again = run(store.retrieve("web-20"))  # while the first caller still has it
+    assert again is not tracker
+    assert event_dicts(again) == event_dicts(run(rasas.retrieve("web-20")))
+
+
+def test_the_in_memory_store_returns_only_the_latest_session_as_rasas_does(domain):
+    store, rasas = CachedInMemoryTrackerStore(domain), InMemoryTrackerStore(domain)
+    tracker = run(store.get_or_create_tracker("web-21"))
+    turn(tracker, "hi", "greet", "Hello")
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    turn(tracker, "back again", "greet", "Welcome back")
+    for each in (store, rasas):
+        run(each.save(tracker))
+    again = run(store.retrieve("web-21"))
+    assert again is not tracker
+    assert event_dicts(again) == event_dicts(run(rasas.retrieve("web-21")))
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["back again"]
