@@ -103,8 +103,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # handed out or saved; entries leave with their tracker.
         self._stored: dict[int, tuple[weakref.ref, StoredThrough]] = {}
         # Sanic runs the coroutines of one process on one thread, but the staff console's
-        # commands and tests may call from others. Reentrant: dropping a tracker from the
-        # cache can run its weak reference's callback, which takes the lock again.
+        # commands and tests may call from others. Reentrant: a tracker can be freed, and
+        # its weak reference's callback take this lock, while this thread holds it.
         self._guard = threading.RLock()
 
     # -- what the database holds -----------------------------------------------------------

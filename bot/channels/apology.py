@@ -29,6 +29,18 @@ logger = logging.getLogger(__name__)
 _failed_at: dict[str, float] = {}
 
 
+FAILURES_KEPT = 10_000
+
+
+def _remember_failure(sender_id: str) -> None:
+    now = time.monotonic()
+    if len(_failed_at) >= FAILURES_KEPT:
+        # Records no channel asked about (turns through Rasa's HTTP API) must not pile up.
+        for stale in [key for key, when in _failed_at.items() if now - when > 600]:
+            del _failed_at[stale]
+    _failed_at[sender_id] = now
+
+
 def _record_custom_action_failures() -> None:
     original = RemoteAction.run
     if getattr(original, "records_failures", False):
@@ -41,7 +53,7 @@ def _record_custom_action_failures() -> None:
         except ActionExecutionRejection:
             raise  # a form declining a slot value: Rasa's normal course, not a failure
         except Exception:
-            _failed_at[tracker.sender_id] = time.monotonic()
+            _remember_failure(tracker.sender_id)
             raise
 
     run.records_failures = True  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ goes through the real one. Outbound texts go to a local fake of Twilio's REST AP
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import urllib.error
@@ -21,7 +22,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
 from sanic import Sanic
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
@@ -56,6 +62,11 @@ LONG_ANSWER = " ".join(
     f"Line {i:02d} of your bill is explained here in plain words, with the amount and "
     "the rate." for i in range(24)
 )  # about 2,000 characters
+
+
+def _unreachable_action() -> RemoteAction:
+    return RemoteAction("action_explain_bill",
+                        EndpointConfig(f"http://127.0.0.1:{_free_port()}/webhook"))
 
 
 def _free_port() -> int:
@@ -97,6 +108,13 @@ class ScriptedBot:
         elif text == "slow":
             await asyncio.sleep(SLOW)
             await out.send_text_message(who, "Sorry for the wait \u2014 here\u2019s your answer.")
+        elif text == "slow half answer":
+            # A late turn whose custom action fails after the bot said something.
+            await asyncio.sleep(SLOW)
+            await out.send_text_message(who, "Let me look at your bill.")
+            with contextlib.suppress(RasaException):
+                await _unreachable_action().run(out, None, DialogueStateTracker(who, []),
+                                                Domain.empty())
         elif text == "boom":
             raise RuntimeError("the bot broke")
         elif text == "xml":
@@ -352,6 +370,15 @@ def test_a_slow_answer_goes_out_through_twilios_api_once(rig: Rig) -> None:
     assert sent[0].account_sid == ACCOUNT_SID and sent[0].auth_password == TOKEN
     assert rig.text("slow", sid=sid) == []  # Twilio's retry: nothing sent twice
     assert len(rig.bot.received) == 1 and len(rig.fake.sent_to(PHONE)) == 1
+
+
+def test_a_late_half_answer_goes_out_with_the_apology(rig: Rig) -> None:
+    phone = "+15075550199"
+    assert rig.text("slow half answer", sid=_sid(), phone=phone) == []
+    sent = rig.fake.wait_for(phone, timeout=SLOW + 5)
+    assert len(sent) == 1
+    assert sent[0].body.startswith("Let me look at your bill.")
+    assert response_values()["customer_care_phone"] in sent[0].body
 
 
 def test_a_failure_gets_an_apology_and_a_retry_is_answered_afresh(rig: Rig) -> None:
