@@ -92,6 +92,6 @@ class CarelineRestInput(RestInput):
                      {"recipient_id": sender, "text": channel_response("utter_channel_error")}]
                 )
             return response.json(await with_apology(request.app, sender, collector.messages,
-                                                   turn_started))
+                                                    turn_started))
 
         return rest

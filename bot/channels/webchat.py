@@ -104,7 +104,7 @@ class WebChatInput(InputChannel):
                 )
             )
             messages = await with_apology(request.app, sender_id, collector.messages,
-                                            turn_started)
+                                          turn_started)
             return response.json({"messages": messages})
 
         @webchat.route("/updates", methods=["POST"])
