@@ -56,11 +56,18 @@ def test_out_of_scope_says_what_the_assistant_can_do(assistant: Assistant, sende
 
 def test_gibberish_gets_the_fallback_with_topics_then_a_person(assistant: Assistant,
                                                                sender: str) -> None:
-    first = assistant.say(sender, "qwxz blorp zzkk")
+    # Gibberish is labelled out_of_scope in the training data (tests/nlu/README.md), so a
+    # given string of nonsense falls back or is answered as out of scope depending on the
+    # training run; either answer says what the assistant can help with.
+    nonsense = assistant.say(f"{sender}-nonsense", "qwxz blorp zzkk")[0]
+    assert ("didn't quite understand" in nonsense["text"] and len(nonsense["buttons"]) >= 4
+            or "not something I can help with" in nonsense["text"]
+            and "bills" in nonsense["text"])
+    # The misunderstandings themselves are sent as the fallback intent, so the handoff
+    # after two in a row does not depend on how confidently the model rejects nonsense.
+    first = assistant.say(sender, "/nlu_fallback")
     assert "didn't quite understand" in first[0]["text"]
     assert len(first[0]["buttons"]) >= 4
-    # The second miss is sent as the fallback intent itself, so the test does not depend on
-    # how confidently the model rejects one more string of nonsense.
     second = assistant.texts(sender, "/nlu_fallback")
     # A person takes over (the wording after this depends on Customer Care's hours now).
     assert "bringing in a person from Customer Care" in second and "interpreters" in second
