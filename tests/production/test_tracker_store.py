@@ -83,6 +83,14 @@ def new_conversation(store, sender: str):
     return run(store.get_or_create_tracker(sender))
 
 
+def greeted(store, sender: str):
+    """A stored conversation of one turn ("hi"), as the store saved it."""
+    tracker = new_conversation(store, sender)
+    turn(tracker, "hi", "greet", "Hello")
+    run(store.save(tracker))
+    return tracker
+
+
 def event_dicts(tracker) -> list[dict]:
     return [event.as_dict() for event in tracker.events]
 
@@ -139,9 +147,7 @@ def test_two_replicas_alternating_see_each_others_turns(domain, db):
 
 def test_a_turn_that_fails_before_saving_leaves_nothing_behind(domain, db):
     store = cached(domain, db)
-    tracker = new_conversation(store, "web-4")
-    turn(tracker, "hi", "greet", "Hello")
-    run(store.save(tracker))
+    greeted(store, "web-4")
 
     failing = run(store.retrieve("web-4"))
     turn(failing, "this turn crashes", "explain_bill", "never saved")
@@ -163,9 +169,7 @@ def test_a_second_caller_gets_its_own_tracker_not_the_one_in_use(domain, db):
 
 def test_a_new_session_is_read_back_as_only_that_session(domain, db):
     store = cached(domain, db)
-    tracker = new_conversation(store, "web-6")
-    turn(tracker, "hi", "greet", "Hello")
-    run(store.save(tracker))
+    greeted(store, "web-6")
 
     tracker = run(store.retrieve("web-6"))
     tracker.update(ActionExecuted("action_session_start"))
