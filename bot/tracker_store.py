@@ -34,6 +34,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,6 +48,21 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SIZE = 1000
+# The columns of Rasa's ``events`` table a row is written with, in the order of _row's keys.
+_EVENT_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+
+@lru_cache(maxsize=None)
+def _event_class(type_name: str) -> type[Event] | None:
+    return Event.resolve_by_type(type_name)
+
+
+def event_from_dict(parameters: dict[str, Any]) -> Event | None:
+    """``Event.from_parameters``, without searching every subclass of ``Event`` for the
+    type name each time (that search was most of the time spent catching a tracker up)."""
+    type_name = parameters.get("event")
+    event_class = _event_class(type_name) if type_name is not None else None
+    return event_class._from_parameters(parameters) if event_class else None
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # commands and tests may call from others. Reentrant: a tracker can be freed, and
         # its weak reference's callback take this lock, while this thread holds it.
         self._guard = threading.RLock()
+        self._rows_since_statement: Any = None
 
     # -- what the database holds -----------------------------------------------------------
 
@@ -135,21 +152,35 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         cached = self.live.take(sender_id)
         through = self.stored_through(cached) if cached is not None else None
-        with self.session_scope() as session:
-            if through is not None and self._catch_up(session, cached, through):
+        if through is not None:
+            # A plain connection and a statement compiled once: the ORM session and query
+            # building cost more than the query itself on this, every turn's, path.
+            with self.engine.connect() as connection:
+                rows = connection.execute(self._rows_since,
+                                          {"sender": sender_id, "since": through.row_id}).all()
+            if self._catch_up(cached, through, rows):
                 return cached
+        with self.session_scope() as session:
             return self._rebuild(session, sender_id)
 
-    def _catch_up(self, session: Any, tracker: DialogueStateTracker,
-                  through: StoredThrough) -> bool:
-        """Bring the cached ``tracker`` up to the database with one query: its newest stored
-        event's row and any rows after it (another process's turns). False when that row
-        is gone (the conversation was deleted) or the newer rows start a new session; the
-        full rebuild then reads what the database holds."""
-        rows = (session.query(self.SQLEvent)
-                .filter(self.SQLEvent.sender_id == tracker.sender_id,
-                        self.SQLEvent.id >= through.row_id)
-                .order_by(self.SQLEvent.id).all())
+    @property
+    def _rows_since(self) -> Any:
+        """The conversation's rows from a row id on, oldest first."""
+        if self._rows_since_statement is None:
+            table = self.SQLEvent.__table__
+            self._rows_since_statement = (
+                sa.select(table.c.id, table.c.type_name, table.c.data)
+                .where(table.c.sender_id == sa.bindparam("sender"),
+                       table.c.id >= sa.bindparam("since"))
+                .order_by(table.c.id))
+        return self._rows_since_statement
+
+    def _catch_up(self, tracker: DialogueStateTracker, through: StoredThrough,
+                  rows: list[Any]) -> bool:
+        """Brings the cached ``tracker`` up to the database from ``rows``: its newest
+        stored event's row and any rows after it (another process's turns). False when
+        that row is gone (the conversation was deleted) or the newer rows start a new
+        session; the full rebuild then reads what the database holds."""
         if not rows or rows[0].id != through.row_id:
             return False
         newer = rows[1:]
@@ -157,7 +188,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return False
         if not newer:
             return True
-        events = [Event.from_parameters(json.loads(row.data)) for row in newer]
+        events = [event_from_dict(json.loads(row.data)) for row in newer]
         for event in events:
             tracker.update(event)
         self._remember(tracker, StoredThrough(events[-1], newer[-1].id))
@@ -179,18 +210,20 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         through = self.stored_through(tracker)
-        with self.session_scope() as session:
-            new_events = (self._events_after(tracker, through) if through is not None
-                          else None)
-            if new_events is None:
-                # A tracker this store did not hand out (a new conversation, or one built
-                # elsewhere): Rasa's rule, the events past the number already stored.
+        new_events = self._events_after(tracker, through) if through is not None else None
+        if new_events is not None:
+            with self.engine.begin() as connection:
+                newest = self._insert(connection, tracker.sender_id, new_events)
+            newest = newest if newest is not None else through.row_id
+        else:
+            # A tracker this store did not hand out (a new conversation, or one built
+            # elsewhere): Rasa's rule, the events past the number already stored.
+            with self.session_scope() as session:
                 new_events = list(self._additional_events(session, tracker))
-            newest = self._insert(session, tracker.sender_id, new_events)
-            if newest is None:
-                newest = (through.row_id if through is not None
-                          else self._newest_row_id(session, tracker.sender_id))
-            session.commit()
+                newest = self._insert(session.connection(), tracker.sender_id, new_events)
+                if newest is None:
+                    newest = self._newest_row_id(session, tracker.sender_id)
+                session.commit()
         if newest is None:
             return
         self._remember(tracker, StoredThrough(tracker.events[-1] if tracker.events else None,
@@ -201,20 +234,33 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if not any(isinstance(event, SessionStarted) for event in new_events):
             self.live.keep(tracker)
 
-    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
+    def _insert(self, connection: Any, sender_id: str, events: list[Event]) -> int | None:
         """Writes ``events`` in one statement (adding ORM rows sent one INSERT each) and
         returns the newest row's id (None when there were none)."""
         if not events:
             return None
         table = self.SQLEvent.__table__
         rows = [self._row(sender_id, event) for event in events]
-        if session.get_bind().dialect.full_returning:  # PostgreSQL
-            ids = session.execute(sa.insert(table).values(rows).returning(table.c.id))
+        if connection.dialect.full_returning:  # PostgreSQL
+            # Driver SQL: SQLAlchemy would compile a new multi-row statement every turn.
+            placeholders = ", ".join([self._row_placeholder] * len(rows))
+            values = tuple(row[column] for row in rows for column in _EVENT_COLUMNS)
+            ids = connection.exec_driver_sql(
+                f"{self._insert_prefix(connection)} VALUES {placeholders} RETURNING id",
+                values)
             return max(row_id for (row_id,) in ids)
-        session.execute(sa.insert(table), rows)
+        connection.execute(sa.insert(table), rows)
         # The newest row is this turn's last: the conversation's lock keeps any other
         # process from writing its events meanwhile.
-        return self._newest_row_id(session, sender_id)
+        return connection.execute(sa.select(sa.func.max(table.c.id))
+                                  .where(table.c.sender_id == sender_id)).scalar()
+
+    _row_placeholder = "(" + ", ".join(["%s"] * 6) + ")"
+
+    def _insert_prefix(self, connection: Any) -> str:
+        quote = connection.dialect.identifier_preparer
+        columns = ", ".join(quote.quote(column) for column in _EVENT_COLUMNS)
+        return f"INSERT INTO {quote.format_table(self.SQLEvent.__table__)} ({columns})"
 
     @staticmethod
     def _events_after(tracker: DialogueStateTracker,

@@ -13,13 +13,15 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    Event,
     BotUttered,
     SessionStarted,
     SlotSet,
     UserUttered,
 )
 
-from bot.tracker_store import CachedInMemoryTrackerStore, CachedSQLTrackerStore
+from bot.tracker_store import (CachedInMemoryTrackerStore, CachedSQLTrackerStore,
+                               event_from_dict)
 from tests.services import postgres_parts, require_postgres, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,6 +209,18 @@ def test_a_deleted_conversation_is_not_brought_back_from_the_cache(domain, db):
         session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == "web-10").delete()
         session.commit()
     assert run(store.retrieve("web-10")) is None
+
+
+def test_events_are_read_back_as_rasa_reads_them():
+    every_kind = [ActionExecuted("action_listen"), BotUttered("Hello", {"buttons": []}),
+                  SessionStarted(), SlotSet("account_number", "2100001"),
+                  UserUttered("hi", {"name": "greet", "confidence": 0.9})]
+    for event in every_kind:
+        stored = event.as_dict()
+        assert event_from_dict(stored) == Event.from_parameters(stored) == event
+    assert event_from_dict({"text": "no event name"}) is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        event_from_dict({"event": "no_such_event"})
 
 
 # -- the embedded default's in-memory store ------------------------------------------------
