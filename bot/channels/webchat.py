@@ -25,6 +25,7 @@ from actions.reference import response_values
 from bot.channels.apology import with_apology
 from bot.channels.sessions import SessionSigner, load_secret
 from bot.channels.text_input import to_rasa_text
+from bot.channels.texts import channel_response
 from bot.staff.delivery import web_updates
 
 logger = logging.getLogger(__name__)
@@ -97,12 +98,21 @@ class WebChatInput(InputChannel):
             text, shortened = to_rasa_text(body.get("message"))
             collector = CollectingOutputChannel()
             turn_started = time.monotonic()
-            await on_new_message(
-                UserMessage(
-                    text, collector, sender_id, input_channel=self.name(),
-                    metadata={"shortened": shortened} if shortened else None,
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text, collector, sender_id, input_channel=self.name(),
+                        metadata={"shortened": shortened} if shortened else None,
+                    )
                 )
-            )
+            except Exception:
+                # The conversation store or lock store is unreachable, say: logged with its
+                # traceback here; the customer gets the apology, not an error page.
+                logger.exception("Answering a web chat message failed.")
+                return response.json({"messages": [
+                    *collector.messages,
+                    {"recipient_id": sender_id,
+                     "text": channel_response("utter_channel_error")}]})
             messages = await with_apology(request.app, sender_id, collector.messages,
                                           turn_started)
             return response.json({"messages": messages})

@@ -92,19 +92,27 @@ class Production:
 
     def set_account_database_reachable(self, reachable: bool) -> None:
         """Takes the account database away from every client (and gives it back)."""
-        name = self.account_url.rsplit("/", 1)[-1]
-        admin = create_engine(self.account_url.rsplit("/", 1)[0] + "/postgres", future=True,
-                              isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
+        _set_database_reachable(self.account_url, reachable)
+
+    def set_tracker_database_reachable(self, reachable: bool) -> None:
+        """Takes the conversation (tracker) database away from the replicas."""
+        _set_database_reachable(self.tracker_url, reachable)
+
+
+def _set_database_reachable(url: str, reachable: bool) -> None:
+    name = url.rsplit("/", 1)[-1]
+    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", future=True,
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(
+                f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(reachable).lower()}'))
+            if not reachable:
                 connection.execute(text(
-                    f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(reachable).lower()}'))
-                if not reachable:
-                    connection.execute(text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
-        finally:
-            admin.dispose()
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="package")

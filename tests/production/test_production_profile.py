@@ -9,6 +9,8 @@ import urllib.error
 import urllib.request
 
 import pytest
+import redis
+from sqlalchemy.exc import OperationalError
 
 from actions.reference import response_values
 from actions.store import outbox
@@ -86,6 +88,48 @@ def test_an_account_database_outage_fails_safe_and_loses_no_note(
     assert outbox.pending(production.outbox) == 0
     categories = [note.category for note in production.conversation_notes(chat.sender)]
     assert categories == ["payment options"]
+
+
+def test_a_conversation_database_outage_keeps_answering_and_the_chat_recovers(
+        production: Production) -> None:
+    """Rasa's fail-safe tracker store keeps turns in memory while PostgreSQL is away."""
+    chat = production.chat()
+    status, _ = chat.say(production.replicas[0], "hi")
+    assert status == 200
+    production.set_tracker_database_reachable(False)
+    try:
+        with pytest.raises(OperationalError):  # the outage is real
+            production.tracked_events(chat.sender)
+        for base in production.replicas:
+            status, reply = chat.say(base, "how can I pay my bill?")
+            assert status == 200, reply
+            assert "1-855-631-3643" in reply and "Traceback" not in reply
+    finally:
+        production.set_tracker_database_reachable(True)
+    for base in production.replicas:
+        status, reply = chat.say(base, "how can I pay my bill?")
+        assert status == 200 and "1-855-631-3643" in reply
+    assert production.tracked_events(chat.sender) > 0
+
+
+def test_a_lock_store_failure_gets_the_apology_not_an_error_page(
+        production: Production) -> None:
+    chat = production.chat()
+    care = response_values()["customer_care_phone"]
+    env = production.processes.extra_env
+    tickets = f"{env['REDIS_KEY_PREFIX']}:lock:{chat.sender}:tickets"
+    with redis.Redis(host=env["REDIS_HOST"], port=int(env["REDIS_PORT"]),
+                     db=int(env["REDIS_DB"])) as client:
+        client.set(tickets, "not a ticket list")  # every lock call now fails in Redis
+        try:
+            status, reply = chat.say(production.replicas[0], "how can I pay my bill?")
+            assert status == 200, reply
+            assert care in reply and "Traceback" not in reply
+            assert "1-855-631-3643" not in reply  # the turn did not run
+        finally:
+            client.delete(tickets)
+    status, reply = chat.say(production.replicas[1], "how can I pay my bill?")
+    assert status == 200 and "1-855-631-3643" in reply
 
 
 def test_the_http_api_needs_its_token(production: Production) -> None:
