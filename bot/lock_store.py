@@ -8,11 +8,11 @@ write are separate commands, so two replicas issuing tickets for the same conver
 the same moment can both read the same lock and hand out the same ticket number: both
 turns then run at once. Here each step is one Lua script, which Redis runs atomically:
 
-- ``issue``: the next ticket number from a counter (``INCR``), recorded with its expiry
-  (Redis's own clock, so replicas with skewed clocks agree) in a hash of live tickets; it
-  answers whether the ticket is the lowest live one, which then holds the lock.
-- ``check``: while waiting, drops expired tickets and answers the same question.
-- ``release``: removes the ticket and, when none is left, both keys.
+- acquire: with no ticket yet, takes the next number from a counter (``INCR``) and records
+  it with its expiry (Redis's own clock, so replicas with skewed clocks agree) in a hash of
+  live tickets; then drops expired tickets and answers whether this ticket is the lowest
+  live one, which holds the lock. A waiting turn calls it again with its ticket.
+- release: removes the ticket and, when none is left, both keys.
 
 Tickets are served in the order they were issued, as Rasa's are, and a ticket that outlives
 its lifetime (a replica died holding it) stops blocking the ones behind it. A waiting turn
@@ -37,8 +37,12 @@ from typing import Any
 
 import redis
 from rasa.core.lock import Ticket, TicketLock
-from rasa.core.lock_store import (DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX, LOCK_LIFETIME,
-                                  LockError, LockStore)
+from rasa.core.lock_store import (
+    DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX,
+    LOCK_LIFETIME,
+    LockError,
+    LockStore,
+)
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -81,7 +85,7 @@ if redis.call('HLEN', KEYS[2]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
 return 1
 """
 
-HOLDS, WAITING, EXPIRED = 1, 0, -1
+WAITING, EXPIRED = 0, -1  # and 1: the ticket holds the lock
 
 
 class AtomicRedisLockStore(LockStore):

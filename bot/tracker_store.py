@@ -34,7 +34,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,7 +52,7 @@ DEFAULT_CACHE_SIZE = 1000
 _EVENT_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _event_class(type_name: str) -> type[Event] | None:
     return Event.resolve_by_type(type_name)
 

@@ -13,15 +13,14 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
-    Event,
     BotUttered,
+    Event,
     SessionStarted,
     SlotSet,
     UserUttered,
 )
 
-from bot.tracker_store import (CachedInMemoryTrackerStore, CachedSQLTrackerStore,
-                               event_from_dict)
+from bot.tracker_store import CachedInMemoryTrackerStore, CachedSQLTrackerStore, event_from_dict
 from tests.services import postgres_parts, require_postgres, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
