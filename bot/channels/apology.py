@@ -97,5 +97,10 @@ async def _with_apology(app: Sanic | None, sender_id: str, messages: list[dict[s
         if tracker is not None and tracker.is_paused():
             return messages
         logger.error("A turn went unanswered: the customer gets an apology.")
+    return with_apology_added(messages, sender_id)
+
+
+def with_apology_added(messages: list[dict[str, Any]], sender_id: str) -> list[dict[str, Any]]:
+    """``messages`` and then the apology with Customer Care's number."""
     return [*messages, {"recipient_id": sender_id,
                         "text": channel_response("utter_channel_error")}]

@@ -23,9 +23,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.apology import with_apology
+from bot.channels.apology import with_apology, with_apology_added
 from bot.channels.text_input import to_rasa_text
-from bot.channels.texts import channel_response
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +86,7 @@ class CarelineRestInput(RestInput):
             except Exception:
                 # Logged with its traceback here; the customer gets the apology, not it.
                 logger.exception("Answering a REST message failed.")
-                return response.json(
-                    [*collector.messages,
-                     {"recipient_id": sender, "text": channel_response("utter_channel_error")}]
-                )
+                return response.json(with_apology_added(collector.messages, sender))
             return response.json(await with_apology(request.app, sender, collector.messages,
                                                     turn_started))
 

@@ -22,10 +22,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.reference import response_values
-from bot.channels.apology import with_apology
+from bot.channels.apology import with_apology, with_apology_added
 from bot.channels.sessions import SessionSigner, load_secret
 from bot.channels.text_input import to_rasa_text
-from bot.channels.texts import channel_response
 from bot.staff.delivery import web_updates
 
 logger = logging.getLogger(__name__)
@@ -109,10 +108,8 @@ class WebChatInput(InputChannel):
                 # The conversation store or lock store is unreachable, say: logged with its
                 # traceback here; the customer gets the apology, not an error page.
                 logger.exception("Answering a web chat message failed.")
-                return response.json({"messages": [
-                    *collector.messages,
-                    {"recipient_id": sender_id,
-                     "text": channel_response("utter_channel_error")}]})
+                return response.json(
+                    {"messages": with_apology_added(collector.messages, sender_id)})
             messages = await with_apology(request.app, sender_id, collector.messages,
                                           turn_started)
             return response.json({"messages": messages})
