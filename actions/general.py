@@ -114,9 +114,26 @@ class ActionDefaultFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         misses = float(tracker.get_slot(MISUNDERSTOOD) or 0) + 1
+        # Reverting the message would also drop what it plainly stated ("... account
+        # 2100001"); the customer should not have to give it again.
+        kept = entity_slots_of_latest_message(tracker, domain)
         if misses >= 2:
             # A person takes over; hand_off pauses the conversation and resets the count.
-            return [UserUtteranceReverted(), *await hand_off(dispatcher, tracker,
-                                                              "misunderstood")]
+            return [UserUtteranceReverted(), *kept,
+                    *await hand_off(dispatcher, tracker, "misunderstood")]
         dispatcher.utter_message(response="utter_default")
-        return [UserUtteranceReverted(), SlotSet(MISUNDERSTOOD, misses)]
+        return [UserUtteranceReverted(), *kept, SlotSet(MISUNDERSTOOD, misses)]
+
+
+def entity_slots_of_latest_message(tracker: Tracker, domain: dict[str, Any]) -> list[SlotSet]:
+    """The slots the latest message filled from entities it contained (an account number, a
+    ZIP code), as they stand now."""
+    entities = {entity.get("entity") for entity in tracker.latest_message.get("entities") or []}
+    slots = []
+    for name, slot in (domain.get("slots") or {}).items():
+        from_entities = {mapping.get("entity") for mapping in slot.get("mappings") or []
+                         if mapping.get("type") == "from_entity"}
+        value = tracker.get_slot(name)
+        if from_entities & entities and value is not None:
+            slots.append(SlotSet(name, value))
+    return slots
