@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import threading
 import urllib.error
 import urllib.request
@@ -49,6 +48,7 @@ from bot.channels.twilio_sms import (
     send_sms,
 )
 from tests.channels.fake_twilio import FakeTwilio
+from tests.conversation.conftest import free_port
 
 TOKEN = "test-auth-token-0123456789abcdef"
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
@@ -66,13 +66,7 @@ LONG_ANSWER = " ".join(
 
 def _unreachable_action() -> RemoteAction:
     return RemoteAction("action_explain_bill",
-                        EndpointConfig(f"http://127.0.0.1:{_free_port()}/webhook"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+                        EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook"))
 
 
 class SpyState(SmsState):
@@ -137,7 +131,7 @@ class ChannelServer:
     def __init__(self, channel: TwilioSmsInput, bot: ScriptedBot) -> None:
         self.app = Sanic(f"sms-test-{uuid.uuid4().hex[:8]}")
         self.app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/twilio")
-        self.port = _free_port()
+        self.port = free_port()
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._ready = threading.Event()

@@ -24,11 +24,19 @@ from actions.store.repository import NoteView, notes_for_account, notes_for_conv
 from bot.launcher import DEFAULT_MODEL, AssistantProcesses
 from tests.conftest import DEMO_ACCOUNTS
 
+_HANDED_OUT: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, never one this process handed out before: the kernel can
+    give a just-closed port again, and two servers told the same port fail to start."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 @dataclass
