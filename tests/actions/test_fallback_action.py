@@ -4,7 +4,6 @@ it plainly stated (an account number) is kept."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,19 +11,11 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import runtime
 from actions.general import MISUNDERSTOOD, ActionDefaultFallback
 from actions.store.db import Store
 from tests.conftest import PROJECT_ROOT
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
-
-
-@pytest.fixture()
-def store(demo_store: Store) -> Iterator[Store]:
-    runtime.use_store(demo_store)
-    yield demo_store
-    runtime.use_store(None)
 
 
 def _misunderstood(text: str, entities: list[dict[str, Any]], slots: dict[str, Any]) -> Tracker:

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import runtime
 from actions.handoff import ActionHumanHandoff
 from actions.store import handoffs
 from actions.store.db import Store
 from actions.store.repository import notes_for_account, notes_for_conversation
-
-
-@pytest.fixture()
-def store(demo_store: Store) -> Iterator[Store]:
-    runtime.use_store(demo_store)
-    yield demo_store
-    runtime.use_store(None)
 
 
 def _tracker(sender: str, *, verified: str | None = None, channel: str = "rest") -> Tracker:
