@@ -5,6 +5,8 @@ pipeline, in one run; prints the results and writes `reports/nlu-evaluation.md` 
     .venv/bin/python -m bench.nlu_eval                      # everything (35-40 min on 2 cores)
     .venv/bin/python -m bench.nlu_eval --default-epochs 20  # quicker default-pipeline run
     .venv/bin/python -m bench.nlu_eval --folds 0 --skip-default --model PATH   # held-out only
+    .venv/bin/python -m bench.nlu_eval --skip-held-out      # cross-validation only
+    .venv/bin/python -m bench.nlu_eval --skip-held-out --config candidate.yml  # try a change
 
 1. Trains `config.yml` on `data/nlu/` (timed) and scores `tests/nlu/test_nlu.yml`, which is
    never used for training.
@@ -314,9 +316,10 @@ def held_out_run(name: str, config_path: Path, config: dict[str, Any], workdir: 
     return run, predictions
 
 
-def cross_validate(folds: int, seed: int, workdir: Path, data: Any, types: frozenset[str]
+def cross_validate(config: Path, folds: int, seed: int, workdir: Path, data: Any,
+                   types: frozenset[str]
                    ) -> tuple[list[Scores], list[float], Scores, list[Prediction]]:
-    """Stratified k-fold on the training data with `config.yml`; per-fold and pooled scores.
+    """Stratified k-fold on the training data with `config`; per-fold and pooled scores.
 
     Lookup tables, regexes and synonyms go with every fold, as in `rasa test nlu
     --cross-validation`; the examples are split.
@@ -337,7 +340,7 @@ def cross_validate(folds: int, seed: int, workdir: Path, data: Any, types: froze
         path = workdir / f"fold{fold}.yml"
         RasaYAMLWriter().dump(path, train_data)
         print(f"[eval] cross-validation fold {fold}/{folds}: training ...", flush=True)
-        model, took = train(CONFIG, path, workdir, f"fold{fold}")
+        model, took = train(config, path, workdir, f"fold{fold}")
         predictions = predict(model, [examples[i] for i in test_index], types)
         per_fold.append(score(predictions))
         seconds.append(took)
@@ -390,17 +393,17 @@ def _summary(run: ModelRun) -> str:
             f"training {_minutes(run.train_seconds)}")
 
 
-def render(project: ModelRun, default: ModelRun | None, cv: tuple | None, folds: int,
-           started: datetime, total_seconds: float, default_epochs: int | None,
-           similar: Sequence[tuple[str, str, float]]) -> str:
-    s = project.scores
+def render(project: ModelRun | None, default: ModelRun | None, cv: tuple | None,
+           folds: int, config: dict[str, Any], config_name: str, started: datetime,
+           total_seconds: float,
+           default_epochs: int | None, similar: Sequence[tuple[str, str, float]]) -> str:
     lines = [
         "# NLU evaluation",
         "",
         f"Written by `make eval` (`python -m bench.nlu_eval`) on {started:%Y-%m-%d %H:%M}, "
         f"{os.cpu_count()} CPU cores, whole run {_minutes(total_seconds)}. Training data "
-        f"`data/nlu/`; held-out set `tests/nlu/test_nlu.yml` ({s.messages} messages, never "
-        "used for training).",
+        "`data/nlu/`; held-out set `tests/nlu/test_nlu.yml` (never used for training)"
+        + ("." if project is not None else ", **not scored in this run** (`--skip-held-out`)."),
         "",
         "How it is scored: a message that falls under the FallbackClassifier's thresholds "
         "(`nlu_fallback`) gets the \"didn't understand\" answer with the main topics, so it is "
@@ -408,6 +411,40 @@ def render(project: ModelRun, default: ModelRun | None, cv: tuple | None, folds:
         "(`rasa test nlu` instead reverts the fallback and scores the classifier's top intent; "
         "that figure is given as \"Rasa's convention\".) Entities are scored on exact spans: "
         "start, end, type and canonical value must all match.",
+    ]
+    if project is not None:
+        lines += _held_out_lines(project, similar)
+    if cv is not None:
+        lines += _cross_validation_lines(cv, folds, config, config_name)
+    if project is not None and default is not None:
+        lines += _default_pipeline_lines(project, default, default_epochs)
+    if project is not None:
+        lines += ["", f"## Held-out messages answered wrongly or with entity differences "
+                  f"({len(project.scores.errors)})", "", *_error_table(project.scores.errors)]
+    if cv is not None:
+        errors = cv[2].errors
+        lines += ["", f"## Cross-validation messages answered wrongly or with entity "
+                  f"differences ({len(errors)})", "",
+                  "Training messages, each scored by the fold that left it out: the place to "
+                  "look for what the training data lacks, since the held-out set must not "
+                  "brief it.", "", *_error_table(errors)]
+    return "\n".join(lines) + "\n"
+
+
+def _error_table(errors: Sequence[dict[str, Any]]) -> list[str]:
+    return [
+        "| message | intent | answered as | classifier (confidence) | entities missed / extra |",
+        "| --- | --- | --- | --- | --- |",
+        *[f"| {e['text'].replace('|', '/')} | {e['intent']} | {e['answered_as']} | "
+          f"{e['classifier']} ({e['confidence']:.2f}) | "
+          f"{_entity_diff(e['missed_entities'])} / {_entity_diff(e['extra_entities'])} |"
+          for e in sorted(errors, key=lambda e: (e['intent'], e['answered_as']))],
+    ]
+
+
+def _held_out_lines(project: ModelRun, similar: Sequence[tuple[str, str, float]]) -> list[str]:
+    s = project.scores
+    return [
         "",
         "## Held-out set, project `config.yml`",
         "",
@@ -442,93 +479,95 @@ def render(project: ModelRun, default: ModelRun | None, cv: tuple | None, folds:
         + ("none." if not similar else
            "; ".join(f"\"{a}\" ~ \"{b}\" ({r:.2f})" for a, b, r in similar) + "."),
     ]
-    if cv is not None:
-        per_fold, seconds, pooled, pooled_predictions = cv
-        threshold, ambiguity = fallback_thresholds(project.config)
-        sweep = [(t, score(with_fallback(pooled_predictions, t, ambiguity)))
-                 for t in (0.0, 0.2, 0.3, 0.4, 0.45, 0.5, 0.6, 0.7)]
-        lines += [
-            "",
-            f"## {folds}-fold cross-validation on the training data, project `config.yml`",
-            "",
-            f"Stratified by intent, shuffled with a fixed seed; each fold trains on the other "
-            f"{folds - 1} and is scored like the held-out set. Lookup tables and synonyms go "
-            "with every fold, as in `rasa test nlu --cross-validation`.",
-            "",
-            "| fold | accuracy | macro F1 | out_of_scope F1 | weakest intent | entity F1 | "
-            "training |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
-            *[f"| {i} | {f.accuracy:.3f} | {f.macro_f1:.3f} | {f.out_of_scope_f1:.3f} | "
-              f"{f.min_intent[0]} {f.min_intent[1]:.3f} | {f.entity_f1:.3f} | {t:.0f} s |"
-              for i, (f, t) in enumerate(zip(per_fold, seconds, strict=True), 1)],
-            f"| mean ± sd | {_mean_sd([f.accuracy for f in per_fold])} | "
-            f"{_mean_sd([f.macro_f1 for f in per_fold])} | "
-            f"{_mean_sd([f.out_of_scope_f1 for f in per_fold])} | | "
-            f"{_mean_sd([f.entity_f1 for f in per_fold])} | "
-            f"{statistics.fmean(seconds):.0f} s |",
-            "",
-            f"All folds pooled: accuracy {pooled.accuracy:.3f}, macro F1 {pooled.macro_f1:.3f}, "
-            f"weakest intent {pooled.min_intent[0]} {pooled.min_intent[1]:.3f}; Rasa's "
-            f"convention: accuracy {pooled.rasa_accuracy:.3f}, macro F1 "
-            f"{pooled.rasa_macro_f1:.3f}.",
-            "",
-            f"FallbackClassifier threshold, checked on the pooled cross-validation predictions "
-            f"(not on the held-out set); `config.yml` uses {threshold} with ambiguity "
-            f"{ambiguity}:",
-            "",
-            "| threshold | macro F1 | out_of_scope F1 | fallbacks out-of-scope / in-scope |",
-            "| --- | --- | --- | --- |",
-            *[f"| {t:.2f} | {r.macro_f1:.3f} | {r.out_of_scope_f1:.3f} | "
-              f"{r.out_of_scope_by_fallback} / {r.in_scope_fallbacks} |" for t, r in sweep],
-        ]
-    if default is not None:
-        d = default.scores
-        epochs = ("Rasa's own epochs (DIETClassifier and ResponseSelector 100)"
-                  if default_epochs is None else
-                  f"**epochs cut to {default_epochs}** for DIETClassifier and ResponseSelector "
-                  "(`--default-epochs`; Rasa's own default is 100)")
-        names = sorted(set(s.intents) | set(d.intents))
-        lines += [
-            "",
-            "## Comparison with Rasa's default pipeline (same training data, same held-out set)",
-            "",
-            "Rasa 3.6 fills in this pipeline when `config.yml` has none "
-            f"(`DefaultV1Recipe`'s default config); run here with {epochs}. Its DIET also "
-            "learns the entities (CRF layer), from the same annotations.",
-            "",
-            *_pipeline_lines(default.config),
-            "",
-            "| | project `config.yml` | Rasa default pipeline |",
-            "| --- | --- | --- |",
-            f"| intent accuracy | {s.accuracy:.3f} | {d.accuracy:.3f} |",
-            f"| intent macro F1 | {s.macro_f1:.3f} | {d.macro_f1:.3f} |",
-            f"| out_of_scope F1 | {s.out_of_scope_f1:.3f} | {d.out_of_scope_f1:.3f} |",
-            f"| weakest intent | {s.min_intent[0]} {s.min_intent[1]:.3f} | "
-            f"{d.min_intent[0]} {d.min_intent[1]:.3f} |",
-            f"| macro F1, Rasa's convention | {s.rasa_macro_f1:.3f} | {d.rasa_macro_f1:.3f} |",
-            f"| fallbacks (out-of-scope / in-scope) | {s.out_of_scope_by_fallback} / "
-            f"{s.in_scope_fallbacks} | {d.out_of_scope_by_fallback} / {d.in_scope_fallbacks} |",
-            f"| entity F1 (exact spans) | {s.entity_f1:.3f} | {d.entity_f1:.3f} |",
-            f"| training time | {_minutes(project.train_seconds)} | "
-            f"{_minutes(default.train_seconds)} |",
-            "",
-            "| intent F1 | project | default |",
-            "| --- | --- | --- |",
-            *[f"| {name} | {_f(s.intents[name].f1 if name in s.intents else None)} | "
-              f"{_f(d.intents[name].f1 if name in d.intents else None)} |" for name in names],
-        ]
-    lines += [
+
+
+def _cross_validation_lines(cv: tuple, folds: int, config: dict[str, Any],
+                            config_name: str) -> list[str]:
+    per_fold, seconds, pooled, pooled_predictions = cv
+    threshold, ambiguity = fallback_thresholds(config)
+    sweep = [(t, a, score(with_fallback(pooled_predictions, t, a)))
+             for a in sorted({0.0, 0.02, ambiguity})
+             for t in (0.0, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)]
+    return [
         "",
-        f"## Held-out messages answered wrongly or with entity differences ({len(s.errors)})",
+        f"## {folds}-fold cross-validation on the training data, `{config_name}`",
         "",
-        "| message | intent | answered as | classifier (confidence) | entities missed / extra |",
+        f"Stratified by intent, shuffled with a fixed seed; each fold trains on the other "
+        f"{folds - 1} and is scored like the held-out set. Lookup tables and synonyms go "
+        "with every fold, as in `rasa test nlu --cross-validation`.",
+        "",
+        "| fold | accuracy | macro F1 | out_of_scope F1 | weakest intent | entity F1 | "
+        "training |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *[f"| {i} | {f.accuracy:.3f} | {f.macro_f1:.3f} | {f.out_of_scope_f1:.3f} | "
+          f"{f.min_intent[0]} {f.min_intent[1]:.3f} | {f.entity_f1:.3f} | {t:.0f} s |"
+          for i, (f, t) in enumerate(zip(per_fold, seconds, strict=True), 1)],
+        f"| mean ± sd | {_mean_sd([f.accuracy for f in per_fold])} | "
+        f"{_mean_sd([f.macro_f1 for f in per_fold])} | "
+        f"{_mean_sd([f.out_of_scope_f1 for f in per_fold])} | | "
+        f"{_mean_sd([f.entity_f1 for f in per_fold])} | "
+        f"{statistics.fmean(seconds):.0f} s |",
+        "",
+        f"All folds pooled: accuracy {pooled.accuracy:.3f}, macro F1 {pooled.macro_f1:.3f}, "
+        f"weakest intent {pooled.min_intent[0]} {pooled.min_intent[1]:.3f}; Rasa's "
+        f"convention: accuracy {pooled.rasa_accuracy:.3f}, macro F1 "
+        f"{pooled.rasa_macro_f1:.3f}.",
+        "",
+        "| intent (pooled) | precision | recall | F1 | messages |",
         "| --- | --- | --- | --- | --- |",
-        *[f"| {e['text'].replace('|', '/')} | {e['intent']} | {e['answered_as']} | "
-          f"{e['classifier']} ({e['confidence']:.2f}) | "
-          f"{_entity_diff(e['missed_entities'])} / {_entity_diff(e['extra_entities'])} |"
-          for e in s.errors],
+        *[f"| {name} | {v.precision:.3f} | {v.recall:.3f} | {v.f1:.3f} | {v.support} |"
+          for name, v in sorted(pooled.intents.items(), key=lambda item: item[1].f1)],
+        "",
+        f"FallbackClassifier thresholds, checked on the pooled cross-validation predictions "
+        f"(not on the held-out set); the pipeline uses {threshold} with ambiguity "
+        f"{ambiguity}:",
+        "",
+        "| threshold | ambiguity | macro F1 | out_of_scope F1 | fallbacks out-of-scope / "
+        "in-scope |",
+        "| --- | --- | --- | --- | --- |",
+        *[f"| {t:.2f} | {a:.2f} | {r.macro_f1:.3f} | {r.out_of_scope_f1:.3f} | "
+          f"{r.out_of_scope_by_fallback} / {r.in_scope_fallbacks} |" for t, a, r in sweep],
     ]
-    return "\n".join(lines) + "\n"
+
+
+def _default_pipeline_lines(project: ModelRun, default: ModelRun,
+                            default_epochs: int | None) -> list[str]:
+    s = project.scores
+    d = default.scores
+    epochs = ("Rasa's own epochs (DIETClassifier and ResponseSelector 100)"
+              if default_epochs is None else
+              f"**epochs cut to {default_epochs}** for DIETClassifier and ResponseSelector "
+              "(`--default-epochs`; Rasa's own default is 100)")
+    names = sorted(set(s.intents) | set(d.intents))
+    return [
+        "",
+        "## Comparison with Rasa's default pipeline (same training data, same held-out set)",
+        "",
+        "Rasa 3.6 fills in this pipeline when `config.yml` has none "
+        f"(`DefaultV1Recipe`'s default config); run here with {epochs}. Its DIET also "
+        "learns the entities (CRF layer), from the same annotations.",
+        "",
+        *_pipeline_lines(default.config),
+        "",
+        "| | project `config.yml` | Rasa default pipeline |",
+        "| --- | --- | --- |",
+        f"| intent accuracy | {s.accuracy:.3f} | {d.accuracy:.3f} |",
+        f"| intent macro F1 | {s.macro_f1:.3f} | {d.macro_f1:.3f} |",
+        f"| out_of_scope F1 | {s.out_of_scope_f1:.3f} | {d.out_of_scope_f1:.3f} |",
+        f"| weakest intent | {s.min_intent[0]} {s.min_intent[1]:.3f} | "
+        f"{d.min_intent[0]} {d.min_intent[1]:.3f} |",
+        f"| macro F1, Rasa's convention | {s.rasa_macro_f1:.3f} | {d.rasa_macro_f1:.3f} |",
+        f"| fallbacks (out-of-scope / in-scope) | {s.out_of_scope_by_fallback} / "
+        f"{s.in_scope_fallbacks} | {d.out_of_scope_by_fallback} / {d.in_scope_fallbacks} |",
+        f"| entity F1 (exact spans) | {s.entity_f1:.3f} | {d.entity_f1:.3f} |",
+        f"| training time | {_minutes(project.train_seconds)} | "
+        f"{_minutes(default.train_seconds)} |",
+        "",
+        "| intent F1 | project | default |",
+        "| --- | --- | --- |",
+        *[f"| {name} | {_f(s.intents[name].f1 if name in s.intents else None)} | "
+          f"{_f(d.intents[name].f1 if name in d.intents else None)} |" for name in names],
+    ]
 
 
 def _entity_diff(spans: Sequence[Span]) -> str:
@@ -562,6 +601,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", type=Path, default=None,
                         help="score this trained model on the held-out set instead of training "
                              "config.yml (training time is then not measured)")
+    parser.add_argument("--skip-held-out", action="store_true",
+                        help="cross-validation only: the held-out set is not scored (use it "
+                             "while working on the training data, so the set stays blind)")
+    parser.add_argument("--config", type=Path, default=CONFIG,
+                        help="the pipeline to train (default config.yml); to compare a "
+                             "candidate change by cross-validation before adopting it")
     parser.add_argument("--reports", type=Path, default=REPORTS)
     return parser.parse_args(argv)
 
@@ -578,34 +623,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if copied:
         print(f"held-out messages found in the training data: {copied}", file=sys.stderr)
         return 1
-    project_config = yaml.safe_load(CONFIG.read_text())
+    config = yaml.safe_load(args.config.read_text())
+    config_name = args.config.name if args.config == CONFIG else str(args.config)
+    project, predictions, cv, default = None, [], None, None
     with tempfile.TemporaryDirectory(prefix="careline-eval-") as tmp:
         workdir = Path(tmp)
-        project, predictions = held_out_run("project config.yml", CONFIG, project_config,
-                                            workdir, held_out, types, model=args.model)
-        print(_summary(project), flush=True)
-        cv = None
+        if not args.skip_held_out:
+            project, predictions = held_out_run(f"project {config_name}", args.config, config,
+                                                workdir, held_out, types, model=args.model)
+            print(_summary(project), flush=True)
         if args.folds > 1:
-            cv = cross_validate(args.folds, args.seed, workdir, training, types)
+            cv = cross_validate(args.config, args.folds, args.seed, workdir, training, types)
             print(f"cross-validation ({args.folds} folds): macro F1 "
                   f"{_mean_sd([f.macro_f1 for f in cv[0]])}, accuracy "
-                  f"{_mean_sd([f.accuracy for f in cv[0]])}, entity F1 "
+                  f"{_mean_sd([f.accuracy for f in cv[0]])}, out_of_scope F1 (pooled) "
+                  f"{cv[2].out_of_scope_f1:.3f}, entity F1 "
                   f"{_mean_sd([f.entity_f1 for f in cv[0]])}", flush=True)
-        default = None
-        if not args.skip_default:
-            config = default_pipeline_config(args.default_epochs)
-            config_path = workdir / "default-config.yml"
-            config_path.write_text(yaml.safe_dump(config, sort_keys=False))
-            default, _ = held_out_run("rasa-default pipeline", config_path, config, workdir,
-                                      held_out, types)
+        if project is not None and not args.skip_default:
+            default_config = default_pipeline_config(args.default_epochs)
+            default_path = workdir / "default-config.yml"
+            default_path.write_text(yaml.safe_dump(default_config, sort_keys=False))
+            default, _ = held_out_run("rasa-default pipeline", default_path, default_config,
+                                      workdir, held_out, types)
             print(_summary(default), flush=True)
         args.reports.mkdir(parents=True, exist_ok=True)
-        _confusion_matrix(predictions, args.reports / "intent_confusion_matrix.png")
-    text = render(project, default, cv, args.folds, started, time.perf_counter() - clock,
-                  args.default_epochs, similar)
+        if project is not None:
+            _confusion_matrix(predictions, args.reports / "intent_confusion_matrix.png")
+    text = render(project, default, cv, args.folds, config, config_name, started,
+                  time.perf_counter() - clock, args.default_epochs, similar)
     (args.reports / "nlu-evaluation.md").write_text(text)
     (args.reports / "nlu-evaluation.json").write_text(json.dumps({
-        "project": asdict(project),
+        "project": asdict(project) if project else None,
         "default": asdict(default) if default else None,
         "cross_validation": ({"folds": [asdict(f) for f in cv[0]], "train_seconds": cv[1],
                               "pooled": asdict(cv[2])} if cv else None),
