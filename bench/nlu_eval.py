@@ -2,7 +2,7 @@
 pipeline, in one run; prints the results and writes `reports/nlu-evaluation.md` (plus
 `reports/nlu-evaluation.json` and `reports/intent_confusion_matrix.png`).
 
-    .venv/bin/python -m bench.nlu_eval                      # everything (35-40 min on 2 cores)
+    .venv/bin/python -m bench.nlu_eval                      # everything (about 35 min on 2 cores)
     .venv/bin/python -m bench.nlu_eval --default-epochs 20  # quicker default-pipeline run
     .venv/bin/python -m bench.nlu_eval --folds 0 --skip-default --model PATH   # held-out only
     .venv/bin/python -m bench.nlu_eval --skip-held-out      # cross-validation only

@@ -49,3 +49,18 @@ def test_lookup_tables_list_longer_phrases_first(training) -> None:
     for table in training.lookup_tables:
         lengths = [len(element) for element in table["elements"]]
         assert lengths == sorted(lengths, reverse=True), table["name"]
+
+
+def test_every_lookup_phrase_maps_to_a_canonical_value(training) -> None:
+    # The extractor reports the phrase it matched; without a synonym, "act for him" would
+    # reach the actions as the value "act for him" instead of "authorized".
+    canonical: dict[str, set[str]] = defaultdict(set)
+    for example in training.intent_examples:
+        for entity in example.get("entities") or []:
+            canonical[entity["entity"]].add(entity.get("value"))
+    synonyms = {surface.lower(): value for surface, value in training.entity_synonyms.items()}
+    for table in training.lookup_tables:
+        unmapped = {element for element in table["elements"]
+                    if synonyms.get(element.lower(), element.lower())
+                    not in canonical[table["name"]]}
+        assert unmapped == set(), table["name"]
