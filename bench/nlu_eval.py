@@ -395,8 +395,8 @@ def _summary(run: ModelRun) -> str:
 
 def render(project: ModelRun | None, default: ModelRun | None, cv: tuple | None,
            folds: int, config: dict[str, Any], config_name: str, started: datetime,
-           total_seconds: float,
-           default_epochs: int | None, similar: Sequence[tuple[str, str, float]]) -> str:
+           total_seconds: float, default_epochs: int | None,
+           similar: Sequence[tuple[str, str, float]]) -> str:
     lines = [
         "# NLU evaluation",
         "",
@@ -446,14 +446,14 @@ def _held_out_lines(project: ModelRun, similar: Sequence[tuple[str, str, float]]
     s = project.scores
     return [
         "",
-        "## Held-out set, project `config.yml`",
+        f"## Held-out set, `{project.name.removeprefix('project ')}`",
         "",
         "| target | measured | |",
         "| --- | --- | --- |",
         *_targets(s),
         "",
-        f"- intent accuracy {s.accuracy:.3f}, macro F1 {s.macro_f1:.3f}, "
-        f"out_of_scope F1 {s.out_of_scope_f1:.3f}",
+        f"- {s.messages} messages; intent accuracy {s.accuracy:.3f}, macro F1 "
+        f"{s.macro_f1:.3f}, out_of_scope F1 {s.out_of_scope_f1:.3f}",
         f"- Rasa's convention (fallback reverted): accuracy {s.rasa_accuracy:.3f}, macro F1 "
         f"{s.rasa_macro_f1:.3f}, out_of_scope F1 {s.rasa_out_of_scope_f1:.3f}",
         f"- fallbacks: {s.fallbacks} ({s.out_of_scope_by_fallback} on out-of-scope messages, "

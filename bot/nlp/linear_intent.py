@@ -1,12 +1,12 @@
 """Intent classifier: logistic regression on TF-IDF weighted word and character n-grams.
 
-Why not DIET: on five-fold cross-validation of the training data (session 6, README) this
-classifier recognised out-of-scope messages better than DIET did with the same features
-(pooled out_of_scope F1 and macro F1 both higher), trains in seconds instead of minutes on
-two cores and needs no TensorFlow at prediction time. Out-of-scope messages are varied
+Why not DIET: on five-fold cross-validation of the same training data with the same
+features (session 6, README) this classifier scored macro F1 0.920 against DIET's 0.913 and
+recognised out-of-scope messages better (pooled out_of_scope F1 0.847 against 0.784 when
+neither falls back); it trains in seconds instead of minutes on two cores, and the Rasa
+server no longer runs TensorFlow to parse a message. Out-of-scope messages are varied
 ("my modem keeps blinking", "who won the game"); a regularised linear model over every
-n-gram spreads its weight across many weak clues where DIET, with few epochs to stay
-under the training-time target, leans on a few strong ones.
+n-gram spreads its weight across many weak clues.
 
 The features are the sentence-level counts the pipeline's sparse featurizers already make
 (CountVectorsFeaturizer, RegexFeaturizer). TF-IDF weighting (sublinear counts, smoothed
