@@ -46,10 +46,20 @@ class LinearModel:
     intents: np.ndarray  # (intents,) intent names, in the order of the rows of `weights`
 
     def probabilities(self, counts: sp.csr_matrix) -> np.ndarray:
+        """One row of intent probabilities per message.
+
+        A message with no feature the model knows (Greek or Thai script, say, when the
+        training data has none) carries no evidence for any intent. The regression alone
+        would give it the intercepts' favourite, `inform`, at about 0.5, and a form would
+        take it as an answer; it gets equal probabilities instead, under any fallback
+        threshold, so the customer hears that the assistant did not understand.
+        """
         scores = np.asarray(tfidf(counts, self.idf) @ self.weights.T) + self.bias
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        probabilities = exp / exp.sum(axis=1, keepdims=True)
+        probabilities[counts.getnnz(axis=1) == 0] = 1.0 / len(self.intents)
+        return probabilities
 
 
 def inverse_document_frequency(counts: sp.csr_matrix) -> np.ndarray:

@@ -117,3 +117,17 @@ def test_without_a_stored_model_messages_are_left_unclassified(storage):
                                              _context())
     message = classifier.process([_message("my power is out")])[0]
     assert message.get(INTENT) is None
+
+
+def test_a_message_with_nothing_the_model_knows_gets_no_intent(storage):
+    classifier = LinearIntentClassifier.create({"ranking_length": 0}, storage,
+                                               Resource("linear_intent"), _context())
+    classifier.train(_training_data())
+
+    # None of its words is in the vocabulary: an empty feature row, like a Greek message.
+    message = classifier.process([_message("Ωμέγα άλφα")])[0]
+
+    confidences = [r["confidence"] for r in message.get(INTENT_RANKING_KEY)]
+    assert confidences == pytest.approx([1 / 3] * 3)
+    # 1/26 with the assistant's intents: under the FallbackClassifier's threshold of 0.2
+    assert message.get(INTENT)["confidence"] == pytest.approx(1 / 3)
