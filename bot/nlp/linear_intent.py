@@ -51,8 +51,9 @@ class LinearModel:
         A message with no feature the model knows (Greek or Thai script, say, when the
         training data has none) carries no evidence for any intent. The regression alone
         would give it the intercepts' favourite, `inform`, at about 0.5, and a form would
-        take it as an answer; it gets equal probabilities instead, under any fallback
-        threshold, so the customer hears that the assistant did not understand.
+        take it as an answer. It gets equal probabilities instead (1/26 with the
+        assistant's intents, under the fallback threshold), so the customer hears that the
+        assistant did not understand.
         """
         scores = np.asarray(tfidf(counts, self.idf) @ self.weights.T) + self.bias
         scores -= scores.max(axis=1, keepdims=True)
