@@ -413,7 +413,7 @@ def render(project: ModelRun | None, default: ModelRun | None, cv: tuple | None,
         "start, end, type and canonical value must all match.",
     ]
     if project is not None:
-        lines += _held_out_lines(project, similar)
+        lines += _held_out_lines(project, config_name, similar)
     if cv is not None:
         lines += _cross_validation_lines(cv, folds, config, config_name)
     if project is not None and default is not None:
@@ -442,11 +442,12 @@ def _error_table(errors: Sequence[dict[str, Any]]) -> list[str]:
     ]
 
 
-def _held_out_lines(project: ModelRun, similar: Sequence[tuple[str, str, float]]) -> list[str]:
+def _held_out_lines(project: ModelRun, config_name: str,
+                    similar: Sequence[tuple[str, str, float]]) -> list[str]:
     s = project.scores
     return [
         "",
-        f"## Held-out set, `{project.name.removeprefix('project ')}`",
+        f"## Held-out set, `{config_name}`",
         "",
         "| target | measured | |",
         "| --- | --- | --- |",

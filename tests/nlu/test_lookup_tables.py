@@ -16,15 +16,23 @@ def training():
     return load_training_data(TRAIN_DATA)
 
 
+def _canonical_values(training) -> dict[str, set[str]]:
+    """Entity name -> every value the training data annotates it with."""
+    values: dict[str, set[str]] = defaultdict(set)
+    for example in training.intent_examples:
+        for entity in example.get("entities") or []:
+            values[entity["entity"]].add(entity.get("value"))
+    return values
+
+
 def _annotated_phrases(training) -> dict[str, set[str]]:
     """Entity name -> every surface form the training data annotates or maps to its values."""
     phrases: dict[str, set[str]] = defaultdict(set)
-    values: dict[str, set[str]] = defaultdict(set)
+    values = _canonical_values(training)
     for example in training.intent_examples:
         text = example.get("text")
         for entity in example.get("entities") or []:
             phrases[entity["entity"]].add(text[entity["start"]:entity["end"]].lower())
-            values[entity["entity"]].add(entity.get("value"))
     for surface, value in training.entity_synonyms.items():
         for name, canonical in values.items():
             if value in canonical:
@@ -54,10 +62,7 @@ def test_lookup_tables_list_longer_phrases_first(training) -> None:
 def test_every_lookup_phrase_maps_to_a_canonical_value(training) -> None:
     # The extractor reports the phrase it matched; without a synonym, "act for him" would
     # reach the actions as the value "act for him" instead of "authorized".
-    canonical: dict[str, set[str]] = defaultdict(set)
-    for example in training.intent_examples:
-        for entity in example.get("entities") or []:
-            canonical[entity["entity"]].add(entity.get("value"))
+    canonical = _canonical_values(training)
     synonyms = {surface.lower(): value for surface, value in training.entity_synonyms.items()}
     for table in training.lookup_tables:
         unmapped = {element for element in table["elements"]
